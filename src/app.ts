@@ -1,0 +1,133 @@
+// The Worker's routes, in one table. Every answer that is not 2xx leaves
+// through `onError` / `notFound` as {code, error}.
+import { Hono } from "hono";
+import { requirePublisher } from "./auth/publisher";
+import { readJsonBody } from "./body";
+import { demoPage } from "./demo/page";
+import { errorResponse, HttpError, badRequest } from "./errors";
+import { SSE_HEADERS, type HubStats } from "./hub/push-hub";
+import { hubAt, hubFor } from "./hub/shards";
+import { toHubRequest } from "./hub/subscribe-request";
+import { publishToHubs } from "./publish";
+import { readSettings, type Settings } from "./settings";
+import { parsePublish } from "./update";
+import { parseMessageId, parseUid } from "./validate";
+
+type AppEnv = { Bindings: Env; Variables: { settings: Settings } };
+
+export const INBOX_PAGE_DEFAULT = 20;
+export const INBOX_PAGE_MAX = 100;
+export const MAX_READ_IDS = 1000;
+
+export const app = new Hono<AppEnv>();
+
+app.use(async (c, next) => {
+  c.set("settings", readSettings(c.env));
+  await next();
+});
+
+app.get("/push", async (c) => {
+  const settings = c.get("settings");
+  const uid = parseUid(c.req.query("uid"));
+  // EventSource resends the last id it saw; clients without it may use the query.
+  const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId");
+  const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
+    toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt: null }),
+  );
+  if (!response.ok) return response;
+  return new Response(response.body, { headers: SSE_HEADERS });
+});
+
+app.post("/update", async (c) => {
+  const settings = c.get("settings");
+  await requirePublisher(c.req.raw, settings.publishToken);
+  const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
+  const publish = parsePublish(body, c.req.header("idempotency-key") ?? null);
+  return c.json(await publishToHubs(c.env.PUSH_HUB, settings.hubShards, publish));
+});
+
+app.get("/inbox", async (c) => {
+  const settings = c.get("settings");
+  const uid = parseUid(c.req.query("uid"));
+  const before = c.req.query("before");
+  const limitText = c.req.query("limit");
+  const limit = limitText === undefined ? INBOX_PAGE_DEFAULT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > INBOX_PAGE_MAX) {
+    throw badRequest(`limit must be a whole number from 1 to ${INBOX_PAGE_MAX}`);
+  }
+  const beforeId = before === undefined ? null : parseMessageId(before, "before");
+  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).inbox(uid, beforeId, limit));
+});
+
+app.post("/inbox/read", async (c) => {
+  const settings = c.get("settings");
+  const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest('the body must be a JSON object like {"uid":"1","upTo":"42"}');
+  }
+  const { uid: rawUid, ids: rawIds, upTo: rawUpTo, ...rest } = body as Record<string, unknown>;
+  const unknownField = Object.keys(rest)[0];
+  if (unknownField !== undefined) throw badRequest(`unknown field ${JSON.stringify(unknownField)}; allowed: uid, ids, upTo`);
+  const uid = parseUid(rawUid);
+  if (rawIds === undefined && rawUpTo === undefined) throw badRequest("name what to mark read: ids, upTo, or both");
+  if (rawIds !== undefined && (!Array.isArray(rawIds) || rawIds.length > MAX_READ_IDS)) {
+    throw badRequest(`ids must be an array of at most ${MAX_READ_IDS} message ids`);
+  }
+  const ids = (rawIds ?? []).map((id, i) => parseMessageId(id, `ids[${i}]`));
+  const upTo = rawUpTo === undefined ? null : parseMessageId(rawUpTo, "upTo");
+  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).markRead(uid, ids, upTo));
+});
+
+app.get("/stats", async (c) => {
+  const settings = c.get("settings");
+  await requirePublisher(c.req.raw, settings.publishToken);
+  const uidQuery = c.req.query("uid");
+  if (uidQuery !== undefined) {
+    const uid = parseUid(uidQuery);
+    return c.json({ uid, ...(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).presence(uid)) });
+  }
+  const shards: HubStats[] = await Promise.all(
+    Array.from({ length: settings.hubShards }, (_, shard) => hubAt(c.env.PUSH_HUB, shard, settings.hubShards).stats()),
+  );
+  const sum = (pick: (s: HubStats) => number) => shards.reduce((total, s) => total + pick(s), 0);
+  return c.json({
+    streams: sum((s) => s.streams),
+    users: sum((s) => s.users),
+    published: sum((s) => s.published),
+    delivered: sum((s) => s.delivered),
+    dropped: {
+      gone: sum((s) => s.dropped.gone),
+      slow: sum((s) => s.dropped.slow),
+      replaced: sum((s) => s.dropped.replaced),
+      expired: sum((s) => s.dropped.expired),
+    },
+    shards,
+  });
+});
+
+app.get("/message", (c) => c.html(demoPage()));
+app.get("/", (c) => c.redirect("/message?uid=1"));
+
+// A known path with the wrong method is 405, with the methods it takes.
+const ROUTE_METHODS: Record<string, string> = {
+  "/push": "GET",
+  "/update": "POST",
+  "/inbox": "GET",
+  "/inbox/read": "POST",
+  "/stats": "GET",
+  "/message": "GET",
+};
+for (const [path, allow] of Object.entries(ROUTE_METHODS)) {
+  app.all(path, (c) => {
+    if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: `${allow}, OPTIONS` });
+    throw new HttpError(405, `${c.req.method} is not allowed on ${path}; use ${allow}`, { Allow: allow });
+  });
+}
+
+app.notFound((c) => errorResponse(404, `no route ${c.req.method} ${new URL(c.req.url).pathname}; see the README for the API`));
+
+app.onError((err) => {
+  if (err instanceof HttpError) return errorResponse(err.status, err.message, err.headers);
+  console.error("unexpected error", err);
+  return errorResponse(500, "internal error; the hub logged it");
+});

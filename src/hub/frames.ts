@@ -1,0 +1,34 @@
+// The bytes the hub writes, built once and shared wherever the same bytes go
+// to many streams. Pure functions of their inputs.
+import { formatComment, formatEvent, formatOpening } from "../sse/format";
+import { RESET_EVENT, UNREAD_EVENT } from "../messages";
+
+const encoder = new TextEncoder();
+
+/** The `data:` JSON of a message, built around the stored JSON text without re-parsing it. */
+export function messageData(id: number, uid: string | null, msgJson: string, ts: number): string {
+  return `{"id":"${id}","uid":${uid === null ? "null" : JSON.stringify(uid)},"msg":${msgJson},"ts":${ts}}`;
+}
+
+export function messageFrame(id: number, event: string, uid: string | null, msgJson: string, ts: number): string {
+  return formatEvent({ id: String(id), event, data: messageData(id, uid, msgJson, ts) });
+}
+
+export function unreadFrame(unread: number): string {
+  return formatEvent({ event: UNREAD_EVENT, data: JSON.stringify({ unread }) });
+}
+
+/**
+ * The resume point is older than the retained history (or unknown). The
+ * frame carries the current head as its id, so the browser's EventSource
+ * resumes from now on after reloading the inbox.
+ */
+export function resetFrame(headId: number): string {
+  return formatEvent({ id: String(headId), event: RESET_EVENT, data: JSON.stringify({ lastEventId: String(headId) }) });
+}
+
+export const encode = (text: string): Uint8Array => encoder.encode(text);
+
+export const PING = encode(formatComment("ping"));
+
+export const openingBytes = (retryMs: number, greeting: string): Uint8Array => encode(formatOpening(retryMs, greeting));

@@ -1,0 +1,44 @@
+// The shapes that cross the wire, shared by the Worker, the hub and the browser client.
+
+/** What a subscriber receives as the `data:` of a message event. */
+export interface PushMessage<T = unknown> {
+  /** The hub's cursor, a decimal string; also the SSE `id:`. */
+  readonly id: string;
+  /** The recipient, or null for a broadcast. */
+  readonly uid: string | null;
+  readonly msg: T;
+  /** Milliseconds since the epoch, when the hub stored it. */
+  readonly ts: number;
+}
+
+/** The `data:` of an `unread` event. */
+export interface UnreadCount {
+  readonly unread: number;
+}
+
+/** One row of `GET /inbox`. */
+export interface InboxMessage<T = unknown> {
+  readonly id: string;
+  readonly event: string;
+  readonly msg: T;
+  readonly ts: number;
+  readonly read: boolean;
+}
+
+export interface InboxPage<T = unknown> {
+  readonly messages: InboxMessage<T>[];
+  readonly unread: number;
+  readonly next: string | null;
+}
+
+export interface PublishResult {
+  readonly code: 0;
+  readonly id: string;
+  readonly delivered: number;
+}
+
+/** Events the hub generates itself; a publisher may not use these names. */
+export const UNREAD_EVENT = "unread";
+export const RESET_EVENT = "reset";
+export const RESERVED_EVENTS: readonly string[] = [UNREAD_EVENT, RESET_EVENT];
+export const DEFAULT_EVENT = "message";

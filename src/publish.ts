@@ -1,0 +1,31 @@
+// Deliver a validated publish to the hub objects that hold its recipients.
+import type { PublishResult } from "./messages";
+import type { PushHub } from "./hub/push-hub";
+import { groupByShard, hubAt } from "./hub/shards";
+import type { Publish } from "./update";
+
+/** With shards, each shard stores its own copy under its own id; `ids` lists them all. */
+export interface ShardedPublishResult extends PublishResult {
+  readonly ids?: readonly string[];
+}
+
+export async function publishToHubs(
+  namespace: DurableObjectNamespace<PushHub>,
+  shards: number,
+  publish: Publish,
+): Promise<ShardedPublishResult> {
+  if (shards === 1) return hubAt(namespace, 0, 1).publish(publish);
+  const parts: Array<[number, Publish]> = publish.audience.all
+    ? Array.from({ length: shards }, (_, shard) => [shard, publish])
+    : [...groupByShard(publish.audience.uids, shards)].map(([shard, uids]) => [
+        shard,
+        { ...publish, audience: { all: false, uids } },
+      ]);
+  const results = await Promise.all(parts.map(([shard, part]) => hubAt(namespace, shard, shards).publish(part)));
+  return {
+    code: 0,
+    id: results[0]!.id,
+    ids: results.map((result) => result.id),
+    delivered: results.reduce((sum, result) => sum + result.delivered, 0),
+  };
+}

@@ -1,0 +1,56 @@
+// Parse and validate a publish (`POST /update`) into a clean Publish, or throw 400.
+import { badRequest } from "./errors";
+import { DEFAULT_EVENT } from "./messages";
+import { parseEventName, parseIdempotencyKey, parseUid } from "./validate";
+
+export const MAX_UIDS = 1000;
+
+/** Who gets a message: everyone, or a de-duplicated list of uids. */
+export type Audience = { readonly all: true } | { readonly all: false; readonly uids: readonly string[] };
+
+export interface Publish {
+  readonly audience: Audience;
+  readonly event: string;
+  /** The payload as JSON text, exactly as it will be stored and sent. */
+  readonly msgJson: string;
+  readonly key: string | undefined;
+}
+
+const KNOWN_FIELDS = new Set(["uid", "uids", "isAll", "msg", "event", "key"]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseAudience(body: Record<string, unknown>): Audience {
+  if (body.isAll !== undefined && typeof body.isAll !== "boolean") {
+    throw badRequest("isAll must be true or false");
+  }
+  const uids = new Set<string>();
+  if (body.uid !== undefined) uids.add(parseUid(body.uid));
+  if (body.uids !== undefined) {
+    if (!Array.isArray(body.uids)) throw badRequest("uids must be an array of uid strings");
+    if (body.uids.length > MAX_UIDS) throw badRequest(`uids holds at most ${MAX_UIDS} uids`);
+    body.uids.forEach((uid, i) => uids.add(parseUid(uid, `uids[${i}]`)));
+  }
+  // isAll wins over uid/uids, as in the seed design; they were still validated.
+  if (body.isAll === true) return { all: true };
+  if (uids.size === 0) throw badRequest("name the recipients: uid, uids, or isAll: true");
+  return { all: false, uids: [...uids] };
+}
+
+/** `headerKey` is the `Idempotency-Key` header, if any. */
+export function parsePublish(body: unknown, headerKey: string | null): Publish {
+  if (!isPlainObject(body)) throw badRequest("the body must be a JSON object like {\"uid\":\"1\",\"msg\":\"hello\"}");
+  const unknown = Object.keys(body).filter((field) => !KNOWN_FIELDS.has(field));
+  if (unknown.length > 0) throw badRequest(`unknown field ${JSON.stringify(unknown[0])}; allowed: ${[...KNOWN_FIELDS].join(", ")}`);
+  if (body.msg === undefined) throw badRequest("msg is required (any JSON value)");
+  const audience = parseAudience(body);
+  const event = body.event === undefined ? DEFAULT_EVENT : parseEventName(body.event);
+  const bodyKey = body.key === undefined ? undefined : parseIdempotencyKey(body.key);
+  const headerKeyClean = headerKey === null ? undefined : parseIdempotencyKey(headerKey, "Idempotency-Key");
+  if (bodyKey !== undefined && headerKeyClean !== undefined && bodyKey !== headerKeyClean) {
+    throw badRequest("key and the Idempotency-Key header differ; send one of them");
+  }
+  return { audience, event, msgJson: JSON.stringify(body.msg), key: bodyKey ?? headerKeyClean };
+}

@@ -1,0 +1,52 @@
+// Pure checks for the fields every route shares. Each returns the clean value
+// or throws a 400 HttpError whose message says how to fix the input.
+import { badRequest } from "./errors";
+import { RESERVED_EVENTS } from "./messages";
+
+export const MAX_UID_LENGTH = 128;
+export const MAX_KEY_LENGTH = 256;
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// A lone surrogate cannot be encoded as UTF-8 and would be silently replaced.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkText(field: string, value: string, maxLength: number): string {
+  if (value.length === 0 || value.length > maxLength) {
+    throw badRequest(`${field} must be 1 to ${maxLength} characters`);
+  }
+  if (CONTROL.test(value)) throw badRequest(`${field} must not contain control characters or line breaks`);
+  if (LONE_SURROGATE.test(value)) throw badRequest(`${field} must be valid Unicode text`);
+  return value;
+}
+
+/** A uid is a string of 1–128 characters; a safe integer is accepted as its decimal string. */
+export function parseUid(value: unknown, field = "uid"): string {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value !== "string") throw badRequest(`${field} must be a string`);
+  return checkText(field, value, MAX_UID_LENGTH);
+}
+
+export function parseEventName(value: unknown): string {
+  if (typeof value !== "string" || !EVENT_NAME.test(value)) {
+    throw badRequest("event must match ^[A-Za-z0-9_.:-]{1,64}$");
+  }
+  if (RESERVED_EVENTS.includes(value)) {
+    throw badRequest(`event "${value}" is reserved for the hub; choose another name`);
+  }
+  return value;
+}
+
+export function parseIdempotencyKey(value: unknown, field = "key"): string {
+  if (typeof value !== "string") throw badRequest(`${field} must be a string`);
+  return checkText(field, value, MAX_KEY_LENGTH);
+}
+
+/** A message id as the hub issues them: a positive decimal integer. */
+export function parseMessageId(value: unknown, field: string): number {
+  const text = typeof value === "number" ? String(value) : value;
+  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text)) {
+    throw badRequest(`${field} must be a message id (a positive decimal integer)`);
+  }
+  return Number(text);
+}
