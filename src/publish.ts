@@ -4,9 +4,13 @@ import type { PushHub } from "./hub/push-hub";
 import { groupByShard, hubAt } from "./hub/shards";
 import type { Publish } from "./update";
 
-/** With shards, each shard stores its own copy under its own id; `ids` lists them all. */
+/**
+ * With shards, each shard stores its own copy under its own id: `ids[s]` is
+ * the id on shard `s` (null where no recipient lives), and `id` is the first
+ * recipient's, so a one-uid publish answers the id its streams see.
+ */
 export interface ShardedPublishResult extends PublishResult {
-  readonly ids?: readonly string[];
+  readonly ids?: readonly (string | null)[];
 }
 
 export async function publishToHubs(
@@ -22,10 +26,12 @@ export async function publishToHubs(
         { ...publish, audience: { all: false, uids } },
       ]);
   const results = await Promise.all(parts.map(([shard, part]) => hubAt(namespace, shard, shards).publish(part)));
+  const ids: (string | null)[] = Array.from({ length: shards }, () => null);
+  parts.forEach(([shard], i) => (ids[shard] = results[i]!.id));
   return {
     code: 0,
     id: results[0]!.id,
-    ids: results.map((result) => result.id),
+    ids,
     delivered: results.reduce((sum, result) => sum + result.delivered, 0),
   };
 }

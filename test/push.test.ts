@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { closeAllStreams, fetchWorker, openStream, SseClient } from "./helpers/sse-client";
-import { publish, sleep } from "./helpers/publish";
+import { idFor, publish, sleep } from "./helpers/publish";
 import { TEST_HEARTBEAT_MS, TEST_MAX_STREAMS_PER_UID } from "./helpers/test-settings";
 
 afterEach(closeAllStreams);
@@ -48,32 +48,35 @@ describe("GET /push", () => {
   });
 
   it("delivers a broadcast to every uid with uid null", async () => {
-    const clients = await Promise.all([openStream(freshUid("all")), openStream(freshUid("all"))]);
+    const uids = [freshUid("all"), freshUid("all")];
+    const clients = await Promise.all(uids.map((uid) => openStream(uid)));
     const answer = await publish({ isAll: true, msg: { text: "maintenance at 22:00" } });
     expect(answer.delivered).toBeGreaterThanOrEqual(2);
-    for (const client of clients) {
+    for (const [i, client] of clients.entries()) {
       await client.untilMessages(1);
-      expect(client.messages()).toEqual([{ id: answer.id, uid: null, msg: { text: "maintenance at 22:00" }, ts: expect.any(Number) }]);
+      const id = idFor(answer, uids[i]!);
+      expect(client.messages()).toEqual([{ id, uid: null, msg: { text: "maintenance at 22:00" }, ts: expect.any(Number) }]);
     }
   });
 
   it("isAll wins over uid, as in the seed design", async () => {
-    const [a, b] = await Promise.all([openStream(freshUid("seed")), openStream(freshUid("seed"))]);
+    const uids = [freshUid("seed"), freshUid("seed")];
+    const [a, b] = await Promise.all(uids.map((uid) => openStream(uid)));
     const answer = await publish({ uid: "someone-else", isAll: true, msg: "for all" });
-    await Promise.all([a.untilMessages(1), b.untilMessages(1)]);
-    expect(b.messages()[0]).toMatchObject({ id: answer.id, uid: null });
+    await Promise.all([a!.untilMessages(1), b!.untilMessages(1)]);
+    expect(b!.messages()[0]).toMatchObject({ id: idFor(answer, uids[1]!), uid: null });
   });
 
-  it("delivers to each of several uids once, under one id, naming each its own uid", async () => {
+  it("delivers to each of several uids once, naming each its own uid", async () => {
     const [u1, u2, u3] = [freshUid("many"), freshUid("many"), freshUid("many")];
     const [c1, c2, c3] = await Promise.all([openStream(u1), openStream(u2), openStream(u3)]);
     const answer = await publish({ uids: [u1, u2, u1], event: "like", msg: 7 });
     expect(answer.delivered).toBe(2);
     await Promise.all([c1.untilMessages(1), c2.untilMessages(1)]);
     await sleep(50);
-    expect(c1.messages()).toEqual([{ id: answer.id, uid: u1, msg: 7, ts: expect.any(Number) }]);
-    expect(c2.messages()).toEqual([{ id: answer.id, uid: u2, msg: 7, ts: expect.any(Number) }]);
-    expect(c1.events.filter((e) => e.id === answer.id).map((e) => e.event)).toEqual(["like"]);
+    expect(c1.messages()).toEqual([{ id: idFor(answer, u1), uid: u1, msg: 7, ts: expect.any(Number) }]);
+    expect(c2.messages()).toEqual([{ id: idFor(answer, u2), uid: u2, msg: 7, ts: expect.any(Number) }]);
+    expect(c1.events.filter((e) => e.id === idFor(answer, u1)).map((e) => e.event)).toEqual(["like"]);
     expect(c3.messages()).toEqual([]);
   });
 
@@ -87,13 +90,13 @@ describe("GET /push", () => {
     expect(client.unreadCounts()).toEqual([start, start! + 1, start! + 2]);
   });
 
-  it("gives ids that only grow", async () => {
+  it("gives ids that only grow, as each uid sees them", async () => {
     const uid = freshUid("ids");
     const first = await publish({ uid, msg: "a" });
     const second = await publish({ isAll: true, msg: "b" });
     const third = await publish({ uids: [uid], msg: "c" });
-    expect(Number(second.id)).toBeGreaterThan(Number(first.id));
-    expect(Number(third.id)).toBeGreaterThan(Number(second.id));
+    expect(Number(idFor(second, uid))).toBeGreaterThan(Number(idFor(first, uid)));
+    expect(Number(idFor(third, uid))).toBeGreaterThan(Number(idFor(second, uid)));
   });
 
   it("sends heartbeat comments", async () => {

@@ -1,6 +1,12 @@
 // Publishing from tests exactly as a backend does: POST /update with the bearer token.
+import { env } from "cloudflare:workers";
+import { shardOf } from "../../src/hub/shards";
+import { readSettings } from "../../src/settings";
 import { TEST_PUBLISH_TOKEN } from "./test-settings";
 import { fetchWorker } from "./sse-client";
+
+/** The HUB_SHARDS this run of the suite is configured with. */
+export const HUB_SHARDS = readSettings(env).hubShards;
 
 export const AUTH = { Authorization: `Bearer ${TEST_PUBLISH_TOKEN}` };
 
@@ -8,7 +14,16 @@ export interface PublishAnswer {
   code: number;
   id: string;
   delivered: number;
+  /** With HUB_SHARDS > 1: the id each shard stored the message under. */
+  ids?: (string | null)[];
   error?: string;
+}
+
+/** The id uid's streams see for this publish: each shard numbers its own messages. */
+export function idFor(answer: PublishAnswer, uid: string): string {
+  const id = answer.ids === undefined ? answer.id : answer.ids[shardOf(uid, HUB_SHARDS)];
+  if (id === undefined || id === null) throw new Error(`the publish ${JSON.stringify(answer)} did not reach ${uid}'s shard`);
+  return id;
 }
 
 export async function postJson(path: string, body: unknown, headers: Record<string, string> = AUTH): Promise<Response> {
