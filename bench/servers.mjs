@@ -1,0 +1,145 @@
+// The three servers the bench compares, each started as its own process with
+// the descriptor limit raised to the hard limit, and measured from /proc.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readCompatibility, workerdConfig } from "./workerd-config.mjs";
+
+export const BENCH_TOKEN = "bench-publisher-token";
+const READY_TIMEOUT_MS = 20_000;
+
+/** `sh` raises the soft descriptor limit to the hard one, then becomes the command. */
+export function spawnWithFdLimit(command, args, options) {
+  return spawn("sh", ["-c", 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', command, ...args], options);
+}
+
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resident memory (bytes) and open descriptors of one process. */
+export function processUsage(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+  return { rssBytes: rssKb * 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+async function untilListening(port, child, deadline) {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening`);
+    const ok = await new Promise((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not listen on ${port} within ${READY_TIMEOUT_MS} ms`);
+}
+
+async function startProcess(command, args, port, extra = {}) {
+  const child = spawnWithFdLimit(command, args, { stdio: ["ignore", "ignore", "pipe"], ...extra });
+  let stderr = "";
+  child.stderr.on("data", (part) => (stderr = (stderr + part).slice(-4000)));
+  try {
+    await untilListening(port, child, Date.now() + READY_TIMEOUT_MS);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${err.message}\n${stderr}`);
+  }
+  return {
+    port,
+    pid: child.pid,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The real built Worker on workerd, no dev proxy. The hub's SQLite files go
+ * to a temp dir in memory (/dev/shm) unless `onDisk`: this VM's disk sync
+ * costs milliseconds per commit, which is not what production storage does.
+ */
+export async function startWorkerd(root, { heartbeatMs, onDisk }) {
+  const base = !onDisk && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  const dir = mkdtempSync(join(base, "edge-inbox-bench-"));
+  mkdirSync(join(dir, "storage"));
+  copyFileSync(join(root, "dist", "index.js"), join(dir, "index.js"));
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  writeFileSync(
+    join(dir, "config.capnp"),
+    workerdConfig({
+      bundle: "index.js",
+      storageDir: join(dir, "storage"),
+      port,
+      compatibility: readCompatibility(join(root, "wrangler.toml")),
+      vars: { PUBLISH_TOKEN: BENCH_TOKEN, MAX_STREAMS: "1000000", HEARTBEAT_MS: String(heartbeatMs) },
+    }),
+  );
+  const workerd = join(root, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
+  const server = await startProcess(workerd, ["serve", join(dir, "config.capnp"), `--inspector-addr=127.0.0.1:${inspectorPort}`], port);
+  const stop = server.stop;
+  return {
+    ...server,
+    inspectorUrl: `ws://127.0.0.1:${inspectorPort}/main`,
+    async stop() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBaseline(root, file) {
+  const port = await freePort();
+  return startProcess(process.execPath, [join(root, "bench", "baselines", file), String(port)], port);
+}
+
+/** The V8 heap of workerd's isolate, after a full GC, read over the inspector protocol. */
+export async function workerdHeapBytes(inspectorUrl) {
+  const socket = new WebSocket(inspectorUrl);
+  const pending = new Map();
+  let nextId = 0;
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  };
+  const call = (method) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => reject(new Error(`inspector ${method} timed out`)), 30_000);
+      pending.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message.result);
+      });
+      socket.send(JSON.stringify({ id, method }));
+    });
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = () => reject(new Error(`cannot reach the inspector at ${inspectorUrl}`));
+  });
+  try {
+    await call("HeapProfiler.collectGarbage");
+    const usage = await call("Runtime.getHeapUsage");
+    return usage.usedSize;
+  } finally {
+    socket.close();
+  }
+}
