@@ -84,7 +84,9 @@ async function measure(name, n) {
       heapPerStream: heapAfter === null ? null : (heapAfter - heapBefore) / open,
     };
 
+    const cpuBefore = processUsage(server.pid).cpuMs;
     const broadcast = await client.call("broadcast", { rounds, timeoutMs: 30_000, pauseMs: 300 });
+    broadcast.serverCpuUsPerDelivery = ((processUsage(server.pid).cpuMs - cpuBefore) * 1000) / Math.max(1, broadcast.delivered);
     const targeted = await client.call("targeted", { count: targetedCount, timeoutMs: 30_000 });
     const stats = name === "workerd" ? await hubStats(server.port) : null;
     return { server: name, n, connect, memory, broadcast, targeted, stats };

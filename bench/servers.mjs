@@ -23,11 +23,20 @@ export async function freePort() {
   return port;
 }
 
-/** Resident memory (bytes) and open descriptors of one process. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Resident memory (bytes), open descriptors and CPU time used so far (ms) of one process. */
 export function processUsage(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
-  return { rssBytes: rssKb * 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+  // /proc/<pid>/stat: fields 14 and 15 (utime, stime) follow the ")" that ends the name.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const [utime, stime] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 13).map(Number);
+  return {
+    rssBytes: rssKb * 1024,
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+    cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 async function untilListening(port, child, deadline) {

@@ -9,7 +9,7 @@ export function summaryTable(results) {
   const header = [
     "N", "server", "open", "connect/s",
     "bcast p50 ms", "bcast p99 ms", "bcast max ms", "delivered",
-    "p99 ÷ floor", "p99 ÷ seed",
+    "p99 ÷ floor", "p99 ÷ seed", "server CPU µs/delivery",
     "targeted/s", "targeted p99 ms (answer / delivery)",
     "RSS KB/stream", "fds/stream", "JS heap KB/stream",
   ];
@@ -33,6 +33,7 @@ export function summaryTable(results) {
       `${broadcast.delivered}/${broadcast.expected}`,
       ratio(broadcast.p99Ms, floor?.broadcast.p99Ms),
       ratio(broadcast.p99Ms, seed?.broadcast.p99Ms),
+      fixed(broadcast.serverCpuUsPerDelivery),
       fixed(targeted.perSecond),
       `${fixed(targeted.answer.p99Ms, 1)} / ${fixed(targeted.delivery.p99Ms, 1)}${targeted.delivered < targeted.sent ? ` (${targeted.sent - targeted.delivered} lost)` : ""}`,
       kb(memory.rssPerStream),
