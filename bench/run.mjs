@@ -18,6 +18,11 @@ import { summaryTable } from "./table.mjs";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SERVERS = ["workerd", "express", "node"];
 const SETTLE_MS = 1500;
+// workerd keeps two descriptors per accepted connection (the socket and a
+// dup of it); past the hard limit it can accept nothing, not even a publish.
+// So it is given as many streams as the limit allows, with room to spare.
+const FDS_PER_STREAM = { workerd: 2, express: 1, node: 1 };
+const FD_RESERVE = 100;
 
 const { values: flags } = parseArgs({
   options: {
@@ -56,13 +61,19 @@ async function start(name) {
   return startBaseline(ROOT, name === "express" ? "seed-express.mjs" : "bare-node.mjs");
 }
 
-async function measure(name, n) {
-  const label = `[${name} n=${n}]`;
+function fdHardLimit() {
+  return Number(spawnSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).stdout.trim()) || 1024;
+}
+
+async function measure(name, requested) {
+  const n = Math.min(requested, Math.floor((fdHardLimit() - FD_RESERVE) / FDS_PER_STREAM[name]));
+  const label = `[${name} n=${requested}]`;
+  if (n < requested) log(`${label} the descriptor limit (${fdHardLimit()}) allows ${n} streams: opening ${n}`);
   const server = await start(name);
   const client = await Client.start(server.port, BENCH_TOKEN, (text) => log(`${label} ${text}`));
   try {
     // Warm up: the hub object, its SQLite tables and the JIT exist before the baseline.
-    await client.call("connectAll", { n: 1, timeoutMs: 10_000 });
+    await client.call("connectAll", { n: 16, timeoutMs: 10_000 });
     await client.call("targeted", { count: 20, timeoutMs: 10_000 });
     await client.call("closeAll");
     await sleep(SETTLE_MS);
@@ -89,7 +100,7 @@ async function measure(name, n) {
     broadcast.serverCpuUsPerDelivery = ((processUsage(server.pid).cpuMs - cpuBefore) * 1000) / Math.max(1, broadcast.delivered);
     const targeted = await client.call("targeted", { count: targetedCount, timeoutMs: 30_000 });
     const stats = name === "workerd" ? await hubStats(server.port) : null;
-    return { server: name, n, connect, memory, broadcast, targeted, stats };
+    return { server: name, n: requested, connect, memory, broadcast, targeted, stats };
   } finally {
     await client.call("closeAll").catch(() => {});
     await client.stop();
@@ -112,7 +123,7 @@ for (const n of steps) {
       results.push(await measure(name, n));
     } catch (err) {
       log(`[${name} n=${n}] failed: ${err.message}`);
-      results.push({ server: name, n, error: err.message });
+      results.push({ server: name, n, error: err.message.split("\n")[0] });
     }
   }
 }
@@ -129,3 +140,17 @@ writeFileSync(join(outDir, "latest.json"), JSON.stringify(report, null, 2));
 writeFileSync(join(outDir, "latency.svg"), latencyChart(results));
 process.stdout.write(`\n${summaryTable(results)}\n`);
 log(`results: bench/results/latest.json, chart: bench/results/latency.svg`);
+
+// A lost message is a failure, not a statistic.
+const failures = results.flatMap((result) => {
+  const label = `${result.server} n=${result.n}`;
+  if (result.error !== undefined) return [`${label}: ${result.error}`];
+  const lost = [];
+  if (result.broadcast.delivered < result.broadcast.expected) lost.push(`${label}: broadcast lost ${result.broadcast.expected - result.broadcast.delivered}`);
+  if (result.targeted.delivered < result.targeted.sent || result.targeted.failed > 0) lost.push(`${label}: targeted lost ${result.targeted.sent - result.targeted.delivered}, failed ${result.targeted.failed}`);
+  return lost;
+});
+if (failures.length > 0) {
+  log(`FAILED:\n  ${failures.join("\n  ")}`);
+  process.exitCode = 1;
+}

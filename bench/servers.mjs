@@ -133,7 +133,7 @@ export async function workerdHeapBytes(inspectorUrl) {
   const call = (method) =>
     new Promise((resolve, reject) => {
       const id = ++nextId;
-      const timer = setTimeout(() => reject(new Error(`inspector ${method} timed out`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`inspector ${method} timed out`)), 60_000);
       pending.set(id, (message) => {
         clearTimeout(timer);
         resolve(message.result);
