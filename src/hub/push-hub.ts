@@ -16,6 +16,8 @@ export const MAX_REPLAY = 1000;
 const TRIM_DELAY_MS = 60_000;
 const TRIM_AGAIN_MS = 10 * 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The heartbeat runs in this many slices per HEARTBEAT_MS; a pass over all uids takes one slice less. */
+const HEARTBEAT_SLICES = 8;
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -224,7 +226,10 @@ export class PushHub extends DurableObject<Env> {
 
   private startHeartbeat(): void {
     if (this.heartbeat !== undefined) return;
-    this.heartbeat = setInterval(() => this.streams.ping(PING, Date.now()), this.settings.heartbeatMs);
+    this.heartbeat = setInterval(
+      () => this.streams.pingSlice(PING, Date.now(), Math.ceil(this.streams.users / (HEARTBEAT_SLICES - 1))),
+      this.settings.heartbeatMs / HEARTBEAT_SLICES,
+    );
   }
 
   private stopHeartbeat(): void {

@@ -22,6 +22,7 @@ export class OpenStreams {
   // Insertion order of each Set is the age order of a uid's tabs.
   private readonly byUid = new Map<string, Set<Subscriber>>();
   private count = 0;
+  private pingCursor: Iterator<Set<Subscriber>> | undefined;
 
   constructor(
     private readonly limits: StreamLimits,
@@ -118,10 +119,22 @@ export class OpenStreams {
     return written;
   }
 
-  /** The heartbeat: a comment to everyone, and streams whose token expired are closed. */
-  ping(bytes: Uint8Array, now: number): void {
-    for (const tabs of this.byUid.values()) {
-      for (const subscriber of tabs) {
+  /**
+   * One slice of the heartbeat: a comment to the tabs of the next `uidCount`
+   * uids, continuing where the last slice stopped, and streams whose token
+   * expired are closed. Spreading the pings keeps a big hub from stalling
+   * every message behind one burst of ten thousand writes.
+   */
+  pingSlice(bytes: Uint8Array, now: number, uidCount: number): void {
+    for (let visited = 0; visited < uidCount; visited++) {
+      // A Map iterator is live: uids added meanwhile are visited in this pass, removed ones skipped.
+      this.pingCursor ??= this.byUid.values();
+      const next = this.pingCursor.next();
+      if (next.done === true) {
+        this.pingCursor = undefined;
+        return;
+      }
+      for (const subscriber of next.value) {
         if (subscriber.expiresAt !== null && subscriber.expiresAt <= now) this.drop(subscriber, "expired");
         else this.write(subscriber, bytes);
       }
