@@ -15,7 +15,7 @@ export function spawnWithFdLimit(command, args, options) {
   return spawn("sh", ["-c", 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', command, ...args], options);
 }
 
-export async function freePort() {
+async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
@@ -68,7 +68,6 @@ async function startProcess(command, args, port, extra = {}) {
   return {
     port,
     pid: child.pid,
-    stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
