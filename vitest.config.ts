@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_VARS } from "./test/helpers/test-settings";
+import { TEST_VARS } from "./test/helpers/test-settings.ts";
 
 // The suite drives the real Worker and the real PushHub through HTTP inside
 // workerd. Short heartbeats and a small queue make drop detection quick to test.

@@ -4,8 +4,18 @@ export const TEST_HEARTBEAT_MS = 150;
 export const TEST_MAX_QUEUE_BYTES = 65536;
 export const TEST_MAX_STREAMS_PER_UID = 3;
 
+// Every setting is named, so a developer's own .dev.vars can never leak into the suite.
 export const TEST_VARS = {
   PUBLISH_TOKEN: TEST_PUBLISH_TOKEN,
+  SUBSCRIBE_SECRET: "",
+  HUB_SHARDS: "1",
+  GREETING: "站内信链接成功！",
+  RETRY_MS: "3000",
+  MAX_STREAMS: "10000",
+  MAX_BODY_BYTES: "65536",
+  HISTORY_DAYS: "30",
+  HISTORY_MAX: "100000",
+  ALLOWED_ORIGINS: "",
   HEARTBEAT_MS: String(TEST_HEARTBEAT_MS),
   MAX_QUEUE_BYTES: String(TEST_MAX_QUEUE_BYTES),
   MAX_STREAMS_PER_UID: String(TEST_MAX_STREAMS_PER_UID),
