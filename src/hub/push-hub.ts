@@ -190,10 +190,15 @@ export class PushHub extends DurableObject<Env> {
   /** Retention runs here, never on the publish path. */
   override async alarm(): Promise<void> {
     this.trimScheduled = false;
-    const now = Date.now();
+    this.applyRetention(Date.now());
+    if (!this.history.isEmpty()) this.scheduleTrim(TRIM_AGAIN_MS);
+  }
+
+  /** Drop what HISTORY_DAYS and HISTORY_MAX no longer keep as of `now`; returns how many went. */
+  applyRetention(now: number): number {
     const trimmed = this.history.trim(now, this.settings.historyDays * DAY_MS, this.settings.historyMax);
     if (trimmed > 0) this.refreshUnreadCounts();
-    if (!this.history.isEmpty()) this.scheduleTrim(TRIM_AGAIN_MS);
+    return trimmed;
   }
 
   /** Trimmed messages may have been unread: recount for everyone online. */
