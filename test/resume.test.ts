@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { evictDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubFor } from "../src/hub/shards";
 import { readSettings } from "../src/settings";
@@ -111,5 +111,20 @@ describe("restart", () => {
     const live = await publish({ uid, msg: "live" });
     await resumed.untilMessages(3);
     expect(resumed.messages().map((m) => m.id)).toEqual([missed.id, after.id, live.id]);
+  });
+
+  it("survives an abort with streams open: they end, and reconnecting resumes exactly", async () => {
+    const uid = freshUid("crash");
+    const stream = await openStream(uid);
+    const seen = await publish({ uid, msg: "before crash" });
+    await stream.untilMessages(1);
+
+    await abortAllDurableObjects();
+    await stream.untilEnded();
+
+    const missed = await publish({ uid, msg: "after crash" });
+    expect(Number(missed.id)).toBeGreaterThan(Number(seen.id));
+    const resumed = await openStream(uid, { lastEventId: stream.events.filter((e) => e.id).at(-1)!.id! });
+    expect(resumed.messages().map((m) => m.id)).toEqual([missed.id]);
   });
 });
