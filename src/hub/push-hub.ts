@@ -156,7 +156,7 @@ export class PushHub extends DurableObject<Env> {
 
   inbox(uid: string, beforeId: number | null, limit: number): InboxPage {
     const page = this.history.inboxPage(uid, beforeId ?? Number.MAX_SAFE_INTEGER, limit);
-    return { ...page, unread: this.unreadOf(uid) };
+    return { messages: page.messages, unread: this.unreadOf(uid), next: page.next };
   }
 
   /** Mark read by ids and/or everything up to an id; every open tab hears the new count. */
