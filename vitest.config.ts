@@ -2,6 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_VARS } from "./test/helpers/test-settings.ts";
 
+// Offline: never fetch request.cf data from Cloudflare (this machine has no network but npm).
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+
 // The suite drives the real Worker and the real PushHub through HTTP inside
 // workerd. Short heartbeats and a small queue make drop detection quick to test.
 export default defineConfig({
