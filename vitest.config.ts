@@ -5,18 +5,26 @@ import { TEST_VARS } from "./test/helpers/test-settings.ts";
 // Offline: never fetch request.cf data from Cloudflare (this machine has no network but npm).
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 
-// The suite drives the real Worker and the real PushHub through HTTP inside
-// workerd. Short heartbeats and a small queue make drop detection quick to test.
+const timeouts = { testTimeout: 15_000, hookTimeout: 15_000 };
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: TEST_VARS },
-    }),
-  ],
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 15_000,
-    hookTimeout: 15_000,
+    projects: [
+      // The real Worker and the real PushHub, driven through HTTP inside workerd.
+      // Short heartbeats and a small queue make drop detection quick to test.
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: TEST_VARS },
+          }),
+        ],
+        test: { name: "worker", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], ...timeouts },
+      },
+      // Real sockets against `wrangler dev`, from Node: what only a network shows.
+      {
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", ...timeouts },
+      },
+    ],
   },
 });
