@@ -13,6 +13,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    // test/browser runs in Node against wrangler dev: vitest.browser.config.ts.
+    exclude: ["test/browser/**"],
     testTimeout: 15_000,
     hookTimeout: 15_000,
   },
