@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/browser/**/*.test.ts"],
     environment: "node",
+    globalSetup: ["test/browser/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 150_000,

@@ -57,7 +57,7 @@ function connect() {
           inboxLoaded = true;
           void loadInbox(null);
         }
-        if (state === "closed") showError("The stream was refused or cannot be reached. Check the uid and the subscriber token, then Connect again.");
+        if (state === "closed") void explainRefusal();
       },
       onGreeting: (text) => subscription === mine && ($("greeting").textContent = text),
       onMessage: (message) => subscription === mine && showMessage({ ...message, read: false }),
@@ -96,6 +96,20 @@ async function loadInbox(before) {
     showError(describe("Inbox", error));
   } finally {
     $("load-older").disabled = false;
+  }
+}
+
+/**
+ * EventSource never tells why a stream was refused. /inbox takes the same uid
+ * and token, so its answer carries the API's reason (400 bad uid, 401 token).
+ */
+async function explainRefusal() {
+  const advice = "Check the uid and the subscriber token, then Connect again.";
+  showError(`The stream was refused or cannot be reached. ${advice}`);
+  try {
+    await fetchInbox(target, { limit: 1 });
+  } catch (error) {
+    if (error instanceof InboxApiError) showError(`The stream was refused: ${error.status} ${error.message}. ${advice}`);
   }
 }
 

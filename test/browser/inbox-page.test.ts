@@ -1,67 +1,30 @@
 // The demo inbox at /message in real headless Chromium, against `wrangler dev`
-// on local workerd. Messages are published over HTTP exactly as a backend
-// would; the test reads what the page shows.
+// on local workerd (started by global-setup.ts). Messages are published over
+// HTTP exactly as a backend would; the test reads what the page shows.
 import { mkdirSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchChromium, type Browser } from "./chromium";
-import { startWranglerDev, type WranglerDev } from "./wrangler-dev";
+import { broadcastIds, freshUid, publish } from "./publish";
 
 const OUTPUT_DIR = "test-output";
-const PUBLISH_TOKEN = `browser-${randomBytes(12).toString("hex")}`;
-const RETRY_MS = 2000;
 const WAIT_MS = 15_000;
+const baseUrl = inject("baseUrl");
+const PUBLISH_TOKEN = inject("publishToken");
 
-let server: WranglerDev;
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  server = await startWranglerDev({
-    PUBLISH_TOKEN,
-    // One stream per uid: a second stream opened by the test replaces the page's.
-    MAX_STREAMS_PER_UID: "1",
-    RETRY_MS: String(RETRY_MS),
-    HEARTBEAT_MS: "1000",
-    // A developer's .dev.vars must not turn subscriber auth on under the test.
-    SUBSCRIBE_SECRET: "",
-  });
   browser = await launchChromium();
-}, 150_000);
+}, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 30_000);
-
-let next = 0;
-const freshUid = (label: string) => `${label}-${Date.now()}-${next++}`;
-
-interface PublishAnswer {
-  readonly id: string;
-  readonly delivered: number;
-}
-
-/** Broadcasts reach every uid's inbox, including the fresh uids of later tests. */
-const broadcastIds = new Set<string>();
-
-async function publish(body: Record<string, unknown>): Promise<PublishAnswer> {
-  const response = await fetch(`${server.baseUrl}/update`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${PUBLISH_TOKEN}` },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  if (response.status !== 200) throw new Error(`POST /update answered ${response.status}: ${JSON.stringify(answer)}`);
-  if (body.isAll === true) broadcastIds.add(answer.id);
-  return answer as PublishAnswer;
-}
+afterAll(() => browser?.close());
 
 async function openInbox(uid: string, events = "message"): Promise<Page> {
   const page = await browser.context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  await page.goto(`${server.baseUrl}/message?uid=${encodeURIComponent(uid)}&events=${events}`);
+  await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}&events=${events}`);
   await untilState(page, "live");
   // The page loads the stored inbox once the stream is live; then the badge is settled.
   await page.waitForSelector('body[data-inbox="loaded"]');
@@ -151,7 +114,7 @@ describe("the inbox page at /message", () => {
 
     // A second stream of the same uid: with MAX_STREAMS_PER_UID=1 the hub closes the page's.
     const intruder = new AbortController();
-    const stream = await fetch(`${server.baseUrl}/push?uid=${encodeURIComponent(uid)}`, { signal: intruder.signal });
+    const stream = await fetch(`${baseUrl}/push?uid=${encodeURIComponent(uid)}`, { signal: intruder.signal });
     const reader = stream.body!.getReader();
     let intruderText = "";
     const readIntruder = (async () => {
@@ -224,12 +187,16 @@ describe("the inbox page at /message", () => {
     await page.close();
   });
 
-  it("shows a refused stream as closed, with the reason to check", async () => {
+  it("shows a refused stream as closed, with the API's reason", async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    await page.goto(`${server.baseUrl}/message?uid=${"x".repeat(129)}`);
+    await page.goto(`${baseUrl}/message?uid=${"x".repeat(129)}`);
     await untilState(page, "closed");
-    expect(await page.textContent("#inbox-error")).toContain("Check the uid");
+    // EventSource hides the status; the page asks /inbox for the API's reason.
+    await page.waitForFunction(() => document.getElementById("inbox-error")?.textContent?.includes(" 400 "));
+    expect(await page.textContent("#inbox-error")).toBe(
+      "The stream was refused: 400 uid must be 1 to 128 characters. Check the uid and the subscriber token, then Connect again.",
+    );
     await page.close();
   });
 });
