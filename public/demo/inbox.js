@@ -40,6 +40,7 @@ function connect() {
   previous?.close();
   clearInbox();
   showError("");
+  $("greeting").textContent = "";
   target = { url: location.origin, uid, token: token || undefined };
 
   let inboxLoaded = false;
@@ -122,7 +123,6 @@ function clearInbox() {
   list.replaceChildren();
   olderBefore = null;
   $("load-older").hidden = true;
-  $("greeting").textContent = "";
   showUnread(0);
   updateEmpty();
 }
