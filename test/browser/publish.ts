@@ -9,10 +9,13 @@ export interface PublishAnswer {
 /** Broadcasts reach every uid's inbox, including the fresh uids of later tests. */
 export const broadcastIds = new Set<string>();
 
-export async function publish(body: Record<string, unknown>): Promise<PublishAnswer> {
-  const response = await fetch(`${inject("baseUrl")}/update`, {
+/** Publish to the run's shared server (global-setup.ts). */
+export const publish = (body: Record<string, unknown>) => publishTo(inject("baseUrl"), inject("publishToken"), body);
+
+export async function publishTo(baseUrl: string, publishToken: string, body: Record<string, unknown>): Promise<PublishAnswer> {
+  const response = await fetch(`${baseUrl}/update`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${inject("publishToken")}` },
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${publishToken}` },
     body: JSON.stringify(body),
   });
   const answer = await response.json();

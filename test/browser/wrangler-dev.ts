@@ -8,10 +8,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const READY_DEADLINE_MS = 90_000;
+const RETRY_MS = 2000;
+
+/** The settings every browser test's server runs with. */
+export function browserTestVars(publishToken: string): Record<string, string> {
+  return {
+    PUBLISH_TOKEN: publishToken,
+    // One stream per uid: a second stream opened by a test replaces the page's.
+    MAX_STREAMS_PER_UID: "1",
+    // Long enough for a test to publish while the page is away, short enough to wait for.
+    RETRY_MS: String(RETRY_MS),
+    HEARTBEAT_MS: "1000",
+    // A developer's .dev.vars must not turn subscriber auth on under the test.
+    SUBSCRIBE_SECRET: "",
+  };
+}
 const STOP_DEADLINE_MS = 10_000;
 
 export interface WranglerDev {
   readonly baseUrl: string;
+  readonly port: number;
   /** Everything wrangler printed, for failure messages. */
   log(): string;
   stop(): Promise<void>;
@@ -28,10 +44,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
-  const port = await freePort();
+export interface WranglerDevOptions {
+  readonly vars: Record<string, string>;
+  /** Default: a free port. Pass the old one to restart a server under the same URL. */
+  readonly port?: number;
+  /** Durable Object storage. Default: a new folder, removed by stop(); a given one is kept. */
+  readonly stateDir?: string;
+}
+
+export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenStateDir }: WranglerDevOptions): Promise<WranglerDev> {
+  const port = fixedPort ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const stateDir = mkdtempSync(join(tmpdir(), "edge-inbox-browser-"));
+  const stateDir = givenStateDir ?? mkdtempSync(join(tmpdir(), "edge-inbox-browser-"));
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
@@ -53,10 +77,11 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Wr
 
   const dev: WranglerDev = {
     baseUrl,
+    port,
     log: () => output,
     stop: async () => {
       await stopGroup(child);
-      rmSync(stateDir, { recursive: true, force: true });
+      if (givenStateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
     },
   };
   try {
