@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const READY_DEADLINE_MS = 90_000;
+const STOP_DEADLINE_MS = 10_000;
 const RETRY_MS = 2000;
 
 /** The settings every browser test's server runs with. */
@@ -23,13 +24,10 @@ export function browserTestVars(publishToken: string): Record<string, string> {
     SUBSCRIBE_SECRET: "",
   };
 }
-const STOP_DEADLINE_MS = 10_000;
 
 export interface WranglerDev {
   readonly baseUrl: string;
   readonly port: number;
-  /** Everything wrangler printed, for failure messages. */
-  log(): string;
   stop(): Promise<void>;
 }
 
@@ -44,7 +42,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface WranglerDevOptions {
+interface WranglerDevOptions {
   readonly vars: Record<string, string>;
   /** Default: a free port. Pass the old one to restart a server under the same URL. */
   readonly port?: number;
@@ -78,7 +76,6 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
   const dev: WranglerDev = {
     baseUrl,
     port,
-    log: () => output,
     stop: async () => {
       await stopGroup(child);
       if (givenStateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
