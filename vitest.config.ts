@@ -19,9 +19,10 @@ export default defineConfig({
             miniflare: { bindings: TEST_VARS },
           }),
         ],
-        test: { name: "worker", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], ...timeouts },
+        test: { name: "worker", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/browser/**"], ...timeouts },
       },
       // Real sockets against `wrangler dev`, from Node: what only a network shows.
+      // (test/browser, which also needs Chromium, runs with `npm run test:browser`.)
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", ...timeouts },
       },

@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { readJsonBody } from "./body";
-import { demoPage } from "./demo/page";
 import { errorResponse, HttpError, badRequest } from "./errors";
 import { SSE_HEADERS, type HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
@@ -105,7 +104,7 @@ app.get("/stats", async (c) => {
   });
 });
 
-app.get("/message", (c) => c.html(demoPage()));
+app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
 
 // A known path with the wrong method is 405, with the methods it takes.

@@ -1,11 +1,10 @@
 // Pure checks for the fields every route shares. Each returns the clean value
 // or throws a 400 HttpError whose message says how to fix the input.
 import { badRequest } from "./errors";
-import { RESERVED_EVENTS } from "./messages";
+import { EVENT_NAME_PATTERN, RESERVED_EVENTS } from "./messages";
 
 export const MAX_UID_LENGTH = 128;
 export const MAX_KEY_LENGTH = 256;
-const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // A lone surrogate cannot be encoded as UTF-8 and would be silently replaced.
@@ -28,7 +27,7 @@ export function parseUid(value: unknown, field = "uid"): string {
 }
 
 export function parseEventName(value: unknown): string {
-  if (typeof value !== "string" || !EVENT_NAME.test(value)) {
+  if (typeof value !== "string" || !EVENT_NAME_PATTERN.test(value)) {
     throw badRequest("event must match ^[A-Za-z0-9_.:-]{1,64}$");
   }
   if (RESERVED_EVENTS.includes(value)) {

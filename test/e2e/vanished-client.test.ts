@@ -2,14 +2,14 @@
 // noticed only when a write to it fails: the heartbeat must find it.
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { TEST_HEARTBEAT_MS, TEST_PUBLISH_TOKEN } from "../helpers/test-settings.ts";
-import { startLocalServer, type LocalServer } from "./local-server.ts";
+import { TEST_HEARTBEAT_MS, TEST_PUBLISH_TOKEN, TEST_VARS } from "../helpers/test-settings.ts";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 
-let server: LocalServer;
+let server: WranglerDev;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  server = await startLocalServer();
+  server = await startWranglerDev({ vars: TEST_VARS });
 }, 90_000);
 
 afterAll(async () => {
@@ -38,7 +38,7 @@ function openRawStream(uid: string): Promise<{ socket: Socket; received: () => s
 }
 
 async function publishTo(uid: string): Promise<{ delivered: number; id: string }> {
-  const response = await fetch(`${server.base}/update`, {
+  const response = await fetch(`${server.baseUrl}/update`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TEST_PUBLISH_TOKEN}`, "Content-Type": "application/json" },
     body: JSON.stringify({ uid, msg: "are you there?" }),
@@ -65,7 +65,7 @@ it("drops a client whose connection was reset, by the next heartbeat, and keeps 
   }
   expect(staying.received()).toContain(`id: ${after.id}\n`);
 
-  const stats = await fetch(`${server.base}/stats`, {
+  const stats = await fetch(`${server.baseUrl}/stats`, {
     headers: { Authorization: `Bearer ${TEST_PUBLISH_TOKEN}` },
     signal: AbortSignal.timeout(5000),
   });
