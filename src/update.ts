@@ -1,7 +1,7 @@
 // Parse and validate a publish (`POST /update`) into a clean Publish, or throw 400.
 import { badRequest } from "./errors";
 import { DEFAULT_EVENT } from "./messages";
-import { parseEventName, parseIdempotencyKey, parseUid } from "./validate";
+import { parseEventName, parseIdempotencyKey, parseJsonObject, parseUid } from "./validate";
 
 export const MAX_UIDS = 1000;
 
@@ -16,11 +16,7 @@ export interface Publish {
   readonly key: string | undefined;
 }
 
-const KNOWN_FIELDS = new Set(["uid", "uids", "isAll", "msg", "event", "key"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const PUBLISH_FIELDS = ["uid", "uids", "isAll", "msg", "event", "key"];
 
 function parseAudience(body: Record<string, unknown>): Audience {
   if (body.isAll !== undefined && typeof body.isAll !== "boolean") {
@@ -40,10 +36,8 @@ function parseAudience(body: Record<string, unknown>): Audience {
 }
 
 /** `headerKey` is the `Idempotency-Key` header, if any. */
-export function parsePublish(body: unknown, headerKey: string | null): Publish {
-  if (!isPlainObject(body)) throw badRequest("the body must be a JSON object like {\"uid\":\"1\",\"msg\":\"hello\"}");
-  const unknown = Object.keys(body).filter((field) => !KNOWN_FIELDS.has(field));
-  if (unknown.length > 0) throw badRequest(`unknown field ${JSON.stringify(unknown[0])}; allowed: ${[...KNOWN_FIELDS].join(", ")}`);
+export function parsePublish(rawBody: unknown, headerKey: string | null): Publish {
+  const body = parseJsonObject(rawBody, PUBLISH_FIELDS, '{"uid":"1","msg":"hello"}');
   if (body.msg === undefined) throw badRequest("msg is required (any JSON value)");
   const audience = parseAudience(body);
   const event = body.event === undefined ? DEFAULT_EVENT : parseEventName(body.event);

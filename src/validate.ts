@@ -49,3 +49,15 @@ export function parseMessageId(value: unknown, field: string): number {
   }
   return Number(text);
 }
+
+/** A JSON object with no fields but `allowed`; `example` shows the caller a good body. */
+export function parseJsonObject(body: unknown, allowed: readonly string[], example: string): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest(`the body must be a JSON object like ${example}`);
+  }
+  const unknownField = Object.keys(body).find((field) => !allowed.includes(field));
+  if (unknownField !== undefined) {
+    throw badRequest(`unknown field ${JSON.stringify(unknownField)}; allowed: ${allowed.join(", ")}`);
+  }
+  return body as Record<string, unknown>;
+}

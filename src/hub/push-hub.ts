@@ -61,7 +61,9 @@ export class PushHub extends DurableObject<Env> {
   /** `GET /push`, forwarded by the Worker after it checked uid and token. */
   override async fetch(request: Request): Promise<Response> {
     const subscription = fromHubRequest(request);
-    if (this.streams.size >= this.settings.maxStreams && this.streams.tabs(subscription.uid) === 0) {
+    // A uid at its tab limit replaces its oldest tab, so the total does not grow.
+    const replacesATab = this.streams.tabs(subscription.uid) >= this.settings.maxStreamsPerUid;
+    if (this.streams.size >= this.settings.maxStreams && !replacesATab) {
       return errorResponse(503, "this hub holds MAX_STREAMS streams; retry later", { "Retry-After": "5" });
     }
     return new Response(this.subscribe(subscription), { headers: SSE_HEADERS });

@@ -20,3 +20,15 @@ export const TEST_VARS = {
   MAX_QUEUE_BYTES: String(TEST_MAX_QUEUE_BYTES),
   MAX_STREAMS_PER_UID: String(TEST_MAX_STREAMS_PER_UID),
 };
+
+// Secure mode: subscriber tokens required, CORS for one origin, a hub that is full at 6 streams.
+export const TEST_SUBSCRIBE_SECRET = "test-subscribe-secret";
+export const TEST_ALLOWED_ORIGIN = "https://app.example";
+export const TEST_MAX_STREAMS = 6;
+
+export const SECURE_VARS = {
+  ...TEST_VARS,
+  SUBSCRIBE_SECRET: TEST_SUBSCRIBE_SECRET,
+  ALLOWED_ORIGINS: `${TEST_ALLOWED_ORIGIN}, https://other.example`,
+  MAX_STREAMS: String(TEST_MAX_STREAMS),
+};
