@@ -24,6 +24,8 @@ export function corsFor(settings: () => Settings): MiddlewareHandler {
       });
     }
     await next();
+    // A response passed through from the hub has immutable headers: copy it first.
+    c.res = new Response(c.res.body, c.res);
     c.res.headers.append("Vary", "Origin");
     if (allowed) {
       c.res.headers.set("Access-Control-Allow-Origin", origin);
