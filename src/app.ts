@@ -59,8 +59,9 @@ app.get("/inbox", async (c) => {
   await requireSubscriber(c, settings.subscribeSecret, uid);
   const before = c.req.query("before");
   const limitText = c.req.query("limit");
-  const limit = limitText === undefined ? INBOX_PAGE_DEFAULT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > INBOX_PAGE_MAX) {
+  // Plain digits only: Number() would also take " 5", "0x10" and "1e1".
+  const limit = limitText === undefined ? INBOX_PAGE_DEFAULT : /^[0-9]{1,3}$/.test(limitText) ? Number(limitText) : NaN;
+  if (!(limit >= 1 && limit <= INBOX_PAGE_MAX)) {
     throw badRequest(`limit must be a whole number from 1 to ${INBOX_PAGE_MAX}`);
   }
   const beforeId = before === undefined ? null : parseMessageId(before, "before");
@@ -96,7 +97,8 @@ app.post("/token", async (c) => {
     throw badRequest(`ttl must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
   }
   const exp = Math.floor(Date.now() / 1000) + ttl;
-  return c.json({ code: 0, uid, token: await signSubscriberToken(settings.subscribeSecret, uid, exp), exp });
+  const token = await signSubscriberToken(settings.subscribeSecret, uid, exp);
+  return c.json({ code: 0, uid, token, exp }, 200, { "Cache-Control": "no-store" });
 });
 
 app.get("/stats", async (c) => {

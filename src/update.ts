@@ -4,6 +4,12 @@ import { DEFAULT_EVENT } from "./messages";
 import { parseEventName, parseIdempotencyKey, parseJsonObject, parseUid } from "./validate";
 
 export const MAX_UIDS = 1000;
+/**
+ * JSON nested thousands of levels deep parses and stores fine, but overflows
+ * the stack when the hub hands the inbox back, breaking that user's inbox for
+ * good. 64 is far beyond any real payload.
+ */
+export const MAX_MSG_DEPTH = 64;
 
 /** Who gets a message: everyone, or a de-duplicated list of uids. */
 export type Audience = { readonly all: true } | { readonly all: false; readonly uids: readonly string[] };
@@ -35,10 +41,18 @@ function parseAudience(body: Record<string, unknown>): Audience {
   return { all: false, uids: [...uids] };
 }
 
+/** Whether value nests objects/arrays more than `depthLeft` levels deep (it stops looking there). */
+function nestsDeeper(value: unknown, depthLeft: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depthLeft === 0) return true;
+  return Object.values(value).some((child) => nestsDeeper(child, depthLeft - 1));
+}
+
 /** `headerKey` is the `Idempotency-Key` header, if any. */
 export function parsePublish(rawBody: unknown, headerKey: string | null): Publish {
   const body = parseJsonObject(rawBody, PUBLISH_FIELDS, '{"uid":"1","msg":"hello"}');
   if (body.msg === undefined) throw badRequest("msg is required (any JSON value)");
+  if (nestsDeeper(body.msg, MAX_MSG_DEPTH)) throw badRequest(`msg nests more than ${MAX_MSG_DEPTH} levels deep`);
   const audience = parseAudience(body);
   const event = body.event === undefined ? DEFAULT_EVENT : parseEventName(body.event);
   const bodyKey = body.key === undefined ? undefined : parseIdempotencyKey(body.key);

@@ -44,7 +44,8 @@ export function parseIdempotencyKey(value: unknown, field = "key"): string {
 /** A message id as the hub issues them: a positive decimal integer. */
 export function parseMessageId(value: unknown, field: string): number {
   const text = typeof value === "number" ? String(value) : value;
-  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text)) {
+  // 16 digits can pass Number.MAX_SAFE_INTEGER, where distinct ids would collide.
+  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw badRequest(`${field} must be a message id (a positive decimal integer)`);
   }
   return Number(text);

@@ -29,6 +29,7 @@ export const TEST_MAX_STREAMS = 6;
 export const SECURE_VARS = {
   ...TEST_VARS,
   SUBSCRIBE_SECRET: TEST_SUBSCRIBE_SECRET,
-  ALLOWED_ORIGINS: `${TEST_ALLOWED_ORIGIN}, https://other.example`,
+  // Written the way people do: spaces, a trailing slash, capitals.
+  ALLOWED_ORIGINS: `https://App.example/ , https://other.example`,
   MAX_STREAMS: String(TEST_MAX_STREAMS),
 };

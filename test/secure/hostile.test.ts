@@ -61,6 +61,7 @@ function cases(): Case[] {
     { name: "empty body", status: 400, error: /empty/, request: () => publishRaw("") },
     { name: "invalid UTF-8", status: 400, error: /UTF-8/, request: () => send("POST", "/update", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), publisher) },
     { name: "__proto__ field", status: 400, error: /unknown field "__proto__"/, request: () => publishRaw(`{"uid":"${v}","msg":1,"__proto__":{"isAll":true}}`) },
+    { name: "msg nested 20000 deep", status: 400, error: /levels deep/, request: () => publishRaw(`{"uid":"${v}","msg":${"[".repeat(20_000)}${"]".repeat(20_000)}}`) },
     { name: "msg missing", status: 400, error: /msg is required/, request: () => publishJson({ uid: v }) },
     // uid
     { name: "uid a float", status: 400, error: /uid must be a string/, request: () => publishJson({ uid: 1.5, msg: 1 }) },
@@ -114,6 +115,8 @@ function cases(): Case[] {
     // /inbox and /inbox/read
     { name: "inbox without a token", status: 401, error: /needs a subscriber token/, request: () => send("GET", `/inbox?uid=${v}`) },
     { name: "inbox limit too large", status: 400, error: /limit/, request: () => send("GET", withToken(`/inbox?uid=${v}&limit=1000`)) },
+    { name: "inbox limit in exponent form", status: 400, error: /limit/, request: () => send("GET", withToken(`/inbox?uid=${v}&limit=1e1`)) },
+    { name: "inbox before past the safe integers", status: 400, error: /before/, request: () => send("GET", withToken(`/inbox?uid=${v}&before=9999999999999999`)) },
     { name: "inbox before not an id", status: 400, error: /before/, request: () => send("GET", withToken(`/inbox?uid=${v}&before=abc`)) },
     { name: "read without a token", status: 401, error: /needs a subscriber token/, request: () => readJson({ uid: v, upTo: "999999" }) },
     { name: "read with another uid's token", status: 401, error: /another uid/, request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenOf("intruder")}`) },
