@@ -35,8 +35,9 @@ edge-inbox on local workerd
              -H 'Content-Type: application/json' -d '{"uid":"1","msg":"hello"}'
 `);
 
-const wrangler = join(root, "node_modules", ".bin", "wrangler");
-const child = spawn(wrangler, ["dev", "--ip", host, "--port", port, "--local", ...process.argv.slice(2)], {
+// Run wrangler on the Node running this script: the project's Node 24 under npm run.
+const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const child = spawn(process.execPath, [wrangler, "dev", "--ip", host, "--port", port, "--local", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },

@@ -2,8 +2,10 @@
 // through `onError` / `notFound` as {code, error}.
 import { Hono } from "hono";
 import { requirePublisher } from "./auth/publisher";
+import { requireSubscriber } from "./auth/subscriber";
+import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken } from "./auth/subscriber-token";
+import { corsFor } from "./cors";
 import { readJsonBody } from "./body";
-import { demoPage } from "./demo/page";
 import { errorResponse, HttpError, badRequest } from "./errors";
 import { SSE_HEADERS, type HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
@@ -11,7 +13,7 @@ import { toHubRequest } from "./hub/subscribe-request";
 import { publishToHubs } from "./publish";
 import { readSettings, type Settings } from "./settings";
 import { parsePublish } from "./update";
-import { parseMessageId, parseUid } from "./validate";
+import { parseJsonObject, parseMessageId, parseUid } from "./validate";
 
 type AppEnv = { Bindings: Env; Variables: { settings: Settings } };
 
@@ -26,13 +28,18 @@ app.use(async (c, next) => {
   await next();
 });
 
+for (const browserPath of ["/push", "/inbox", "/inbox/read"]) {
+  app.use(browserPath, async (c, next) => corsFor(() => c.get("settings"))(c, next));
+}
+
 app.get("/push", async (c) => {
   const settings = c.get("settings");
   const uid = parseUid(c.req.query("uid"));
   // EventSource resends the last id it saw; clients without it may use the query.
   const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId");
+  const expiresAt = await requireSubscriber(c, settings.subscribeSecret, uid);
   const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
-    toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt: null }),
+    toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt }),
   );
   if (!response.ok) return response;
   return new Response(response.body, { headers: SSE_HEADERS });
@@ -49,10 +56,12 @@ app.post("/update", async (c) => {
 app.get("/inbox", async (c) => {
   const settings = c.get("settings");
   const uid = parseUid(c.req.query("uid"));
+  await requireSubscriber(c, settings.subscribeSecret, uid);
   const before = c.req.query("before");
   const limitText = c.req.query("limit");
-  const limit = limitText === undefined ? INBOX_PAGE_DEFAULT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > INBOX_PAGE_MAX) {
+  // Plain digits only: Number() would also take " 5", "0x10" and "1e1".
+  const limit = limitText === undefined ? INBOX_PAGE_DEFAULT : /^[0-9]{1,3}$/.test(limitText) ? Number(limitText) : NaN;
+  if (!(limit >= 1 && limit <= INBOX_PAGE_MAX)) {
     throw badRequest(`limit must be a whole number from 1 to ${INBOX_PAGE_MAX}`);
   }
   const beforeId = before === undefined ? null : parseMessageId(before, "before");
@@ -62,13 +71,9 @@ app.get("/inbox", async (c) => {
 app.post("/inbox/read", async (c) => {
   const settings = c.get("settings");
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw badRequest('the body must be a JSON object like {"uid":"1","upTo":"42"}');
-  }
-  const { uid: rawUid, ids: rawIds, upTo: rawUpTo, ...rest } = body as Record<string, unknown>;
-  const unknownField = Object.keys(rest)[0];
-  if (unknownField !== undefined) throw badRequest(`unknown field ${JSON.stringify(unknownField)}; allowed: uid, ids, upTo`);
+  const { uid: rawUid, ids: rawIds, upTo: rawUpTo } = parseJsonObject(body, ["uid", "ids", "upTo"], '{"uid":"1","upTo":"42"}');
   const uid = parseUid(rawUid);
+  await requireSubscriber(c, settings.subscribeSecret, uid);
   if (rawIds === undefined && rawUpTo === undefined) throw badRequest("name what to mark read: ids, upTo, or both");
   if (rawIds !== undefined && (!Array.isArray(rawIds) || rawIds.length > MAX_READ_IDS)) {
     throw badRequest(`ids must be an array of at most ${MAX_READ_IDS} message ids`);
@@ -76,6 +81,24 @@ app.post("/inbox/read", async (c) => {
   const ids = (rawIds ?? []).map((id, i) => parseMessageId(id, `ids[${i}]`));
   const upTo = rawUpTo === undefined ? null : parseMessageId(rawUpTo, "upTo");
   return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).markRead(uid, ids, upTo));
+});
+
+app.post("/token", async (c) => {
+  const settings = c.get("settings");
+  await requirePublisher(c.req.raw, settings.publishToken);
+  if (settings.subscribeSecret === undefined) {
+    throw new HttpError(503, "subscriber tokens need SUBSCRIBE_SECRET (wrangler secret put SUBSCRIBE_SECRET)");
+  }
+  const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
+  const { uid: rawUid, ttl: rawTtl } = parseJsonObject(body, ["uid", "ttl"], '{"uid":"1","ttl":3600}');
+  const uid = parseUid(rawUid);
+  const ttl = rawTtl ?? DEFAULT_TOKEN_TTL_SECONDS;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
+    throw badRequest(`ttl must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
+  }
+  const exp = Math.floor(Date.now() / 1000) + ttl;
+  const token = await signSubscriberToken(settings.subscribeSecret, uid, exp);
+  return c.json({ code: 0, uid, token, exp }, 200, { "Cache-Control": "no-store" });
 });
 
 app.get("/stats", async (c) => {
@@ -105,7 +128,7 @@ app.get("/stats", async (c) => {
   });
 });
 
-app.get("/message", (c) => c.html(demoPage()));
+app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
 
 // A known path with the wrong method is 405, with the methods it takes.
@@ -114,6 +137,7 @@ const ROUTE_METHODS: Record<string, string> = {
   "/update": "POST",
   "/inbox": "GET",
   "/inbox/read": "POST",
+  "/token": "POST",
   "/stats": "GET",
   "/message": "GET",
 };

@@ -16,6 +16,11 @@ export interface UnreadCount {
   readonly unread: number;
 }
 
+/** The `data:` of a `reset` event: the resume point the stream continues from. */
+export interface ResetNotice {
+  readonly lastEventId: string;
+}
+
 /** One row of `GET /inbox`. */
 export interface InboxMessage<T = unknown> {
   readonly id: string;
@@ -31,6 +36,12 @@ export interface InboxPage<T = unknown> {
   readonly next: string | null;
 }
 
+/** The body of every non-2xx answer. */
+export interface ApiError {
+  readonly code: number;
+  readonly error: string;
+}
+
 export interface PublishResult {
   readonly code: 0;
   readonly id: string;
@@ -42,3 +53,5 @@ export const UNREAD_EVENT = "unread";
 export const RESET_EVENT = "reset";
 export const RESERVED_EVENTS: readonly string[] = [UNREAD_EVENT, RESET_EVENT];
 export const DEFAULT_EVENT = "message";
+/** What a publisher may name an event: safe on an SSE `event:` line. */
+export const EVENT_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;

@@ -48,9 +48,10 @@ export function readSettings(bindings: object): Settings {
     maxBodyBytes: intSetting(env.MAX_BODY_BYTES, 64 << 10, 256, 1 << 20),
     historyDays: intSetting(env.HISTORY_DAYS, 30, 1, 3650),
     historyMax: intSetting(env.HISTORY_MAX, 100_000, 10, 10_000_000),
+    // Browsers send Origin lowercased and without a trailing slash.
     allowedOrigins: String(env.ALLOWED_ORIGINS ?? "")
       .split(",")
-      .map((origin) => origin.trim())
+      .map((origin) => origin.trim().replace(/\/+$/, "").toLowerCase())
       .filter((origin) => origin.length > 0),
     publishToken: secretSetting(env.PUBLISH_TOKEN),
     subscribeSecret: secretSetting(env.SUBSCRIBE_SECRET),

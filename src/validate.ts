@@ -1,11 +1,10 @@
 // Pure checks for the fields every route shares. Each returns the clean value
 // or throws a 400 HttpError whose message says how to fix the input.
 import { badRequest } from "./errors";
-import { RESERVED_EVENTS } from "./messages";
+import { EVENT_NAME_PATTERN, RESERVED_EVENTS } from "./messages";
 
 export const MAX_UID_LENGTH = 128;
 export const MAX_KEY_LENGTH = 256;
-const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // A lone surrogate cannot be encoded as UTF-8 and would be silently replaced.
@@ -28,7 +27,7 @@ export function parseUid(value: unknown, field = "uid"): string {
 }
 
 export function parseEventName(value: unknown): string {
-  if (typeof value !== "string" || !EVENT_NAME.test(value)) {
+  if (typeof value !== "string" || !EVENT_NAME_PATTERN.test(value)) {
     throw badRequest("event must match ^[A-Za-z0-9_.:-]{1,64}$");
   }
   if (RESERVED_EVENTS.includes(value)) {
@@ -45,8 +44,21 @@ export function parseIdempotencyKey(value: unknown, field = "key"): string {
 /** A message id as the hub issues them: a positive decimal integer. */
 export function parseMessageId(value: unknown, field: string): number {
   const text = typeof value === "number" ? String(value) : value;
-  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text)) {
+  // 16 digits can pass Number.MAX_SAFE_INTEGER, where distinct ids would collide.
+  if (typeof text !== "string" || !/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw badRequest(`${field} must be a message id (a positive decimal integer)`);
   }
   return Number(text);
+}
+
+/** A JSON object with no fields but `allowed`; `example` shows the caller a good body. */
+export function parseJsonObject(body: unknown, allowed: readonly string[], example: string): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest(`the body must be a JSON object like ${example}`);
+  }
+  const unknownField = Object.keys(body).find((field) => !allowed.includes(field));
+  if (unknownField !== undefined) {
+    throw badRequest(`unknown field ${JSON.stringify(unknownField)}; allowed: ${allowed.join(", ")}`);
+  }
+  return body as Record<string, unknown>;
 }

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { closeAllStreams, fetchWorker, openStream, SseClient } from "./helpers/sse-client";
 import { idFor, publish, sleep } from "./helpers/publish";
+import { freshUid } from "./helpers/uids";
 import { TEST_HEARTBEAT_MS, TEST_MAX_STREAMS_PER_UID } from "./helpers/test-settings";
 
 afterEach(closeAllStreams);
 
-let next = 0;
-const freshUid = (label: string) => `${label}-${Date.now()}-${next++}`;
 
 describe("GET /push", () => {
   it("answers an SSE stream whose first bytes are retry and the greeting, with no id", async () => {

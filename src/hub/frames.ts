@@ -1,7 +1,7 @@
 // The bytes the hub writes, built once and shared wherever the same bytes go
 // to many streams. Pure functions of their inputs.
 import { formatComment, formatEvent, formatOpening } from "../sse/format";
-import { RESET_EVENT, UNREAD_EVENT } from "../messages";
+import { RESET_EVENT, UNREAD_EVENT, type ResetNotice, type UnreadCount } from "../messages";
 
 const encoder = new TextEncoder();
 
@@ -15,7 +15,7 @@ export function messageFrame(id: number, event: string, uid: string | null, msgJ
 }
 
 export function unreadFrame(unread: number): string {
-  return formatEvent({ event: UNREAD_EVENT, data: JSON.stringify({ unread }) });
+  return formatEvent({ event: UNREAD_EVENT, data: JSON.stringify({ unread } satisfies UnreadCount) });
 }
 
 /**
@@ -24,7 +24,7 @@ export function unreadFrame(unread: number): string {
  * resumes from now on after reloading the inbox.
  */
 export function resetFrame(headId: number): string {
-  return formatEvent({ id: String(headId), event: RESET_EVENT, data: JSON.stringify({ lastEventId: String(headId) }) });
+  return formatEvent({ id: String(headId), event: RESET_EVENT, data: JSON.stringify({ lastEventId: String(headId) } satisfies ResetNotice) });
 }
 
 export const encode = (text: string): Uint8Array => encoder.encode(text);

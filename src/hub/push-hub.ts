@@ -63,7 +63,9 @@ export class PushHub extends DurableObject<Env> {
   /** `GET /push`, forwarded by the Worker after it checked uid and token. */
   override async fetch(request: Request): Promise<Response> {
     const subscription = fromHubRequest(request);
-    if (this.streams.size >= this.settings.maxStreams && this.streams.tabs(subscription.uid) === 0) {
+    // A uid at its tab limit replaces its oldest tab, so the total does not grow.
+    const replacesATab = this.streams.tabs(subscription.uid) >= this.settings.maxStreamsPerUid;
+    if (this.streams.size >= this.settings.maxStreams && !replacesATab) {
       return errorResponse(503, "this hub holds MAX_STREAMS streams; retry later", { "Retry-After": "5" });
     }
     return new Response(this.subscribe(subscription), { headers: SSE_HEADERS });
@@ -158,7 +160,7 @@ export class PushHub extends DurableObject<Env> {
 
   inbox(uid: string, beforeId: number | null, limit: number): InboxPage {
     const page = this.history.inboxPage(uid, beforeId ?? Number.MAX_SAFE_INTEGER, limit);
-    return { ...page, unread: this.unreadOf(uid) };
+    return { messages: page.messages, unread: this.unreadOf(uid), next: page.next };
   }
 
   /** Mark read by ids and/or everything up to an id; every open tab hears the new count. */
@@ -192,10 +194,15 @@ export class PushHub extends DurableObject<Env> {
   /** Retention runs here, never on the publish path. */
   override async alarm(): Promise<void> {
     this.trimScheduled = false;
-    const now = Date.now();
+    this.applyRetention(Date.now());
+    if (!this.history.isEmpty()) this.scheduleTrim(TRIM_AGAIN_MS);
+  }
+
+  /** Drop what HISTORY_DAYS and HISTORY_MAX no longer keep as of `now`; returns how many went. */
+  applyRetention(now: number): number {
     const trimmed = this.history.trim(now, this.settings.historyDays * DAY_MS, this.settings.historyMax);
     if (trimmed > 0) this.refreshUnreadCounts();
-    if (!this.history.isEmpty()) this.scheduleTrim(TRIM_AGAIN_MS);
+    return trimmed;
   }
 
   /** Trimmed messages may have been unread: recount for everyone online. */

@@ -111,6 +111,8 @@ export async function fetchWorker(path: string, init?: RequestInit): Promise<Res
 
 export interface OpenOptions {
   readonly lastEventId?: string;
+  /** Extra query parameters, e.g. lastEventId or token. */
+  readonly query?: Record<string, string>;
   readonly headers?: Record<string, string>;
 }
 
@@ -118,7 +120,8 @@ export interface OpenOptions {
 export async function openStream(uid: string, options: OpenOptions = {}): Promise<SseClient> {
   const headers = new Headers(options.headers);
   if (options.lastEventId !== undefined) headers.set("Last-Event-ID", options.lastEventId);
-  const response = await fetchWorker(`/push?uid=${encodeURIComponent(uid)}`, { headers });
+  const query = new URLSearchParams({ uid, ...options.query });
+  const response = await fetchWorker(`/push?${query}`, { headers });
   if (response.status !== 200) throw new Error(`GET /push answered ${response.status}: ${await response.text()}`);
   const client = new SseClient(response);
   // The hub sends the greeting and then the unread count before going live.

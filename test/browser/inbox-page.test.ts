@@ -1,0 +1,202 @@
+// The demo inbox at /message in real headless Chromium, against `wrangler dev`
+// on local workerd (started by global-setup.ts). Messages are published over
+// HTTP exactly as a backend would; the test reads what the page shows.
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { launchChromium, type Browser } from "./chromium";
+import { broadcastIds, freshUid, publish } from "./publish";
+
+const OUTPUT_DIR = "test-output";
+const WAIT_MS = 15_000;
+const baseUrl = inject("baseUrl");
+const PUBLISH_TOKEN = inject("publishToken");
+
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(() => browser?.close());
+
+async function openInbox(uid: string, events = "message"): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}&events=${events}`);
+  await untilState(page, "live");
+  // The page loads the stored inbox once the stream is live; then the badge is settled.
+  await page.waitForSelector('body[data-inbox="loaded"]');
+  return page;
+}
+
+const untilState = (page: Page, state: string) => page.waitForSelector(`#state[data-state="${state}"]`);
+
+/** The ids of the messages the page lists, top to bottom. */
+const shownIds = (page: Page) => page.$$eval("#messages li", (items) => items.map((item) => (item as HTMLElement).dataset.id!));
+
+/** The same, without the broadcasts earlier tests sent to everyone. */
+const ownIds = async (page: Page) => (await shownIds(page)).filter((id) => !broadcastIds.has(id));
+
+async function untilShown(page: Page, ids: readonly string[]): Promise<void> {
+  await page.waitForFunction(
+    (wanted) => wanted.every((id) => document.querySelector(`#messages li[data-id="${id}"]`) !== null),
+    ids,
+    { timeout: WAIT_MS },
+  );
+}
+
+const badge = async (page: Page) => Number(await page.textContent("#unread"));
+
+async function untilBadge(page: Page, count: number): Promise<void> {
+  await page.waitForFunction((wanted) => document.getElementById("unread")?.textContent === String(wanted), count, { timeout: WAIT_MS });
+}
+
+const byNewest = (ids: readonly string[]) => [...ids].sort((a, b) => Number(b) - Number(a));
+
+describe("the inbox page at /message", () => {
+  it("shows the greeting, the stored inbox and live messages newest first, with the unread badge", async () => {
+    const uid = freshUid("inbox");
+    const stored = await publish({ uid, msg: "sent while the page was closed" });
+    const page = await openInbox(uid, "message,like");
+    await untilShown(page, [stored.id]);
+    expect(await page.textContent("#greeting")).toBe("站内信链接成功！");
+    const startUnread = await badge(page);
+    expect(startUnread).toBeGreaterThanOrEqual(1);
+
+    const first = await publish({ uid, msg: "hello from the backend" });
+    const broadcast = await publish({ isAll: true, msg: { text: "maintenance at 22:00" } });
+    const like = await publish({ uids: [uid, freshUid("someone-else")], event: "like", msg: { from: "42" } });
+    const elsewhere = await publish({ uid: freshUid("someone-else"), msg: "not for this inbox" });
+    await untilShown(page, [first.id, broadcast.id, like.id]);
+    await untilBadge(page, startUnread + 3);
+
+    const ids = await shownIds(page);
+    expect(ids).not.toContain(elsewhere.id);
+    expect(ids.slice(0, 4)).toEqual([like.id, broadcast.id, first.id, stored.id]);
+    expect(await page.getAttribute(`li[data-id="${like.id}"]`, "data-event")).toBe("like");
+    expect(await page.textContent(`li[data-id="${like.id}"] .body`)).toContain('"from": "42"');
+    expect(await page.textContent(`li[data-id="${first.id}"] .body`)).toBe("hello from the backend");
+    expect(await page.textContent(`li[data-id="${first.id}"] time`)).not.toBe("");
+    expect(await page.$$eval("#messages li.unread", (items) => items.length)).toBeGreaterThanOrEqual(4);
+
+    await page.screenshot({ path: `${OUTPUT_DIR}/inbox-desktop.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${OUTPUT_DIR}/inbox-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.click("#mark-all-read");
+    await untilBadge(page, 0);
+    expect(await page.$$eval("#messages li.unread", (items) => items.length)).toBe(0);
+    await page.close();
+  });
+
+  it("hears only the event names it listens to", async () => {
+    const uid = freshUid("names");
+    const page = await openInbox(uid, "message");
+    const startUnread = await badge(page);
+    const unheard = await publish({ uid, event: "like", msg: "a like" });
+    const heard = await publish({ uid, msg: "a plain message" });
+    await untilShown(page, [heard.id]);
+    expect(await ownIds(page)).toEqual([heard.id]);
+    // The unread count still includes it: it is in the inbox, just not a listened name.
+    await untilBadge(page, startUnread + 2);
+    expect(await shownIds(page)).not.toContain(unheard.id);
+    await page.close();
+  });
+
+  it("reconnects after the server drops the stream and shows what it missed, once", async () => {
+    const uid = freshUid("resume");
+    const page = await openInbox(uid);
+    const before = await publish({ uid, msg: "before the drop" });
+    await untilShown(page, [before.id]);
+
+    // A second stream of the same uid: with MAX_STREAMS_PER_UID=1 the hub closes the page's.
+    const intruder = new AbortController();
+    const stream = await fetch(`${baseUrl}/push?uid=${encodeURIComponent(uid)}`, { signal: intruder.signal });
+    const reader = stream.body!.getReader();
+    let intruderText = "";
+    const readIntruder = (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          intruderText += new TextDecoder().decode(value);
+        }
+      } catch {
+        // Aborted at the end of the test, or closed when the page came back.
+      }
+    })();
+    try {
+      await untilState(page, "reconnecting");
+      const missed = [await publish({ uid, msg: "missed 1" }), await publish({ uid, msg: "missed 2" })];
+      // The intruder held the uid's only stream when these were published: the
+      // page was offline, so it can only get them by resuming with Last-Event-ID.
+      for (const message of missed) expect(message.delivered).toBe(1);
+      await untilShown(page, missed.map((m) => m.id));
+      expect(intruderText).toContain(`"msg":"missed 2"`);
+      await untilState(page, "live");
+
+      const after = await publish({ uid, msg: "after the resume" });
+      await untilShown(page, [after.id]);
+      const ids = await ownIds(page);
+      expect(ids).toEqual(byNewest([before.id, ...missed.map((m) => m.id), after.id]));
+      const all = await shownIds(page);
+      expect(new Set(all).size).toBe(all.length);
+    } finally {
+      intruder.abort();
+      await readIntruder;
+    }
+    await page.close();
+  });
+
+  it("sends from its own panel and shows the API's error message", async () => {
+    const uid = freshUid("panel");
+    const page = await openInbox(uid);
+    await page.fill("#publisher-token", "wrong-token");
+    await page.fill("#msg", "typed on the page");
+    await page.click('#send button[type="submit"]');
+    await page.waitForSelector('#send-result[data-ok="false"]');
+    expect(await page.textContent("#send-result")).toMatch(/^401 /);
+    expect(await ownIds(page)).toEqual([]);
+
+    await page.fill("#publisher-token", PUBLISH_TOKEN);
+    await page.click('#send button[type="submit"]');
+    await page.waitForSelector('#send-result[data-ok="true"]');
+    const sentId = /#(\d+)/.exec((await page.textContent("#send-result")) ?? "")?.[1];
+    expect(sentId).toBeDefined();
+    await untilShown(page, [sentId!]);
+    expect(await page.textContent(`li[data-id="${sentId}"] .body`)).toBe("typed on the page");
+    // The token lives in this tab's session storage, nowhere else.
+    expect(await page.evaluate(() => sessionStorage.getItem("edge-inbox.publisher-token"))).toBe(PUBLISH_TOKEN);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    await page.close();
+  });
+
+  it("pages older messages in from GET /inbox", async () => {
+    const uid = freshUid("paging");
+    const published: string[] = [];
+    for (let i = 0; i < 23; i++) published.push((await publish({ uid, msg: `old ${i}` })).id);
+    const page = await openInbox(uid);
+    await untilShown(page, published.slice(-20));
+    await page.waitForSelector("#load-older:not([hidden])");
+    await page.click("#load-older");
+    await untilShown(page, published);
+    expect((await shownIds(page)).filter((id) => published.includes(id))).toEqual(byNewest(published));
+    await page.close();
+  });
+
+  it("shows a refused stream as closed, with the API's reason", async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(`${baseUrl}/message?uid=${"x".repeat(129)}`);
+    await untilState(page, "closed");
+    // EventSource hides the status; the page asks /inbox for the API's reason.
+    await page.waitForFunction(() => document.getElementById("inbox-error")?.textContent?.includes(" 400 "));
+    expect(await page.textContent("#inbox-error")).toBe(
+      "The stream was refused: 400 uid must be 1 to 128 characters. Check the uid and the subscriber token, then Connect again.",
+    );
+    await page.close();
+  });
+});

@@ -1,0 +1,44 @@
+// The demo page with SUBSCRIBE_SECRET set: it asks for a subscriber token,
+// explains the refusal, and works once given a token signed by a backend.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs example, kept free of types so it can be pasted anywhere.
+import { signInboxToken } from "../../examples/sign-token.mjs";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import { launchChromium, type Browser } from "./chromium";
+import { freshUid, publishTo } from "./publish";
+import { browserTestVars } from "./server-vars.ts";
+
+const WAIT_MS = 20_000;
+const publishToken = `secure-${randomBytes(12).toString("hex")}`;
+const subscribeSecret = `secret-${randomBytes(12).toString("hex")}`;
+
+let server: WranglerDev;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWranglerDev({ vars: { ...browserTestVars(publishToken), SUBSCRIBE_SECRET: subscribeSecret } });
+  browser = await launchChromium();
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+}, 30_000);
+
+it("refuses the page without a token, with the reason, and goes live once given one", async () => {
+  const uid = freshUid("secure");
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await page.goto(`${server.baseUrl}/message?uid=${uid}`);
+  await page.waitForSelector('#state[data-state="closed"]');
+  await page.waitForFunction(() => document.getElementById("inbox-error")?.textContent?.includes(" 401 "));
+  expect(await page.textContent("#inbox-error")).toContain("needs a subscriber token");
+
+  await page.fill("#subscriber-token", signInboxToken(subscribeSecret, uid, 600) as string);
+  await page.click("#connect button[type=submit]");
+  await page.waitForSelector('#state[data-state="live"]');
+  await publishTo(server.baseUrl, publishToken, { uid, msg: "only for the token holder" });
+  await page.waitForFunction(() => document.querySelector("#messages li .body")?.textContent === "only for the token holder");
+  await page.close();
+}, 60_000);

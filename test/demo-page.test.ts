@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { fetchWorker } from "./helpers/sse-client";
+
+// The page's behaviour is tested in Chromium (test/browser/); here, that the Worker serves it.
+describe("GET /message", () => {
+  it("serves the demo inbox page from the bundled static files", async () => {
+    const response = await fetchWorker("/message?uid=1");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<script type="module" src="/demo/inbox.js"></script>');
+    expect(html).toContain('id="messages"');
+  });
+
+  it("sends / to the demo page for uid 1", async () => {
+    const response = await fetchWorker("/", { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/message?uid=1");
+  });
+
+  it("refuses other methods with 405 and Allow", async () => {
+    const response = await fetchWorker("/message", { method: "POST" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET");
+    expect(await response.json()).toEqual({ code: 405, error: "POST is not allowed on /message; use GET" });
+  });
+});

@@ -1,0 +1,215 @@
+// Hostile input across every route, in secure mode. Each case must get its
+// status and a JSON error, and none may reach a stream or change stored state.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signSubscriberToken } from "../../src/auth/subscriber-token";
+import { getInbox } from "../helpers/inbox";
+import { AUTH } from "../helpers/publish";
+import { closeAllStreams, fetchWorker, openStream, type SseClient } from "../helpers/sse-client";
+import { TEST_ALLOWED_ORIGIN, TEST_SUBSCRIBE_SECRET } from "../helpers/test-settings";
+import { nowSeconds, tokenFor } from "../helpers/tokens";
+import { freshUid } from "../helpers/uids";
+
+const victim = freshUid("victim");
+let victimToken: string;
+let stream: SseClient;
+let openingLength: number;
+let statsBefore: { published: number; delivered: number };
+let inboxBefore: Awaited<ReturnType<typeof getInbox>>;
+
+const JSON_TYPE = { "Content-Type": "application/json" };
+const publisher = { ...JSON_TYPE, ...AUTH };
+
+const send = (method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}) =>
+  fetchWorker(path, { method, headers, body });
+const publishRaw = (body: string, headers: Record<string, string> = publisher) => send("POST", "/update", body, headers);
+const publishJson = (body: unknown, headers?: Record<string, string>) => publishRaw(JSON.stringify(body), headers);
+const readJson = (body: unknown, query = "") =>
+  send("POST", `/inbox/read${query}`, JSON.stringify(body), JSON_TYPE);
+
+/** A body stream with no Content-Length: the limit must hold while reading. */
+function chunkedBody(totalBytes: number): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode(`{"uid":"${victim}","msg":"${"x".repeat(4096)}`);
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= totalBytes) return controller.close();
+      controller.enqueue(chunk);
+      sent += chunk.byteLength;
+    },
+  });
+}
+
+interface Case {
+  readonly name: string;
+  readonly status: number;
+  readonly error: RegExp;
+  readonly request: () => Promise<Response>;
+}
+
+const tokenOf = async (uid: string, ttl = 3600, secret = TEST_SUBSCRIBE_SECRET) => signSubscriberToken(secret, uid, nowSeconds() + ttl);
+
+function cases(): Case[] {
+  const v = victim;
+  const withToken = (query: string) => `${query}&token=${victimToken}`;
+  return [
+    // POST /update: the body
+    { name: "malformed JSON", status: 400, error: /not valid JSON/, request: () => publishRaw(`{"uid":"${v}",`) },
+    { name: "truncated JSON", status: 400, error: /not valid JSON/, request: () => publishRaw(`{"uid":"${v}","msg":"hel`) },
+    { name: "JSON null", status: 400, error: /JSON object/, request: () => publishRaw("null") },
+    { name: "JSON string", status: 400, error: /JSON object/, request: () => publishRaw('"hello"') },
+    { name: "JSON array", status: 400, error: /JSON object/, request: () => publishJson([{ uid: v, msg: 1 }]) },
+    { name: "empty body", status: 400, error: /empty/, request: () => publishRaw("") },
+    { name: "invalid UTF-8", status: 400, error: /UTF-8/, request: () => send("POST", "/update", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), publisher) },
+    { name: "__proto__ field", status: 400, error: /unknown field "__proto__"/, request: () => publishRaw(`{"uid":"${v}","msg":1,"__proto__":{"isAll":true}}`) },
+    { name: "msg nested 20000 deep", status: 400, error: /levels deep/, request: () => publishRaw(`{"uid":"${v}","msg":${"[".repeat(20_000)}${"]".repeat(20_000)}}`) },
+    { name: "msg missing", status: 400, error: /msg is required/, request: () => publishJson({ uid: v }) },
+    // uid
+    { name: "uid a float", status: 400, error: /uid must be a string/, request: () => publishJson({ uid: 1.5, msg: 1 }) },
+    { name: "uid a boolean", status: 400, error: /uid must be a string/, request: () => publishJson({ uid: true, msg: 1 }) },
+    { name: "uid an array", status: 400, error: /uid must be a string/, request: () => publishJson({ uid: [v], msg: 1 }) },
+    { name: "uid empty", status: 400, error: /1 to 128/, request: () => publishJson({ uid: "", msg: 1 }) },
+    { name: "uid of 129 characters", status: 400, error: /1 to 128/, request: () => publishJson({ uid: "u".repeat(129), msg: 1 }) },
+    { name: "uid with CRLF", status: 400, error: /control/, request: () => publishJson({ uid: `${v}\r\nevent: x`, msg: 1 }) },
+    { name: "uid with NUL", status: 400, error: /control/, request: () => publishJson({ uid: `${v}\u0000`, msg: 1 }) },
+    { name: "uid with U+2028", status: 400, error: /control/, request: () => publishJson({ uid: `${v}\u2028`, msg: 1 }) },
+    { name: "uid a lone surrogate", status: 400, error: /valid Unicode/, request: () => publishRaw(`{"uid":"${v}\\ud800","msg":1}`) },
+    { name: "uid an unsafe integer", status: 400, error: /uid must be a string/, request: () => publishRaw('{"uid":12345678901234567890,"msg":1}') },
+    // uids
+    { name: "uids a string", status: 400, error: /uids must be an array/, request: () => publishJson({ uids: v, msg: 1 }) },
+    { name: "uids over 1000", status: 400, error: /at most 1000/, request: () => publishJson({ uids: Array.from({ length: 1001 }, (_, i) => `u${i}`), msg: 1 }) },
+    { name: "uids with an object", status: 400, error: /uids\[1\]/, request: () => publishJson({ uids: [v, { uid: v }], msg: 1 }) },
+    // event, key, isAll
+    { name: "event with CRLF", status: 400, error: /event must match/, request: () => publishJson({ uid: v, event: "a\r\ndata: x", msg: 1 }) },
+    { name: "event of 65 characters", status: 400, error: /event must match/, request: () => publishJson({ uid: v, event: "e".repeat(65), msg: 1 }) },
+    { name: "event empty", status: 400, error: /event must match/, request: () => publishJson({ uid: v, event: "", msg: 1 }) },
+    { name: "event reserved", status: 400, error: /reserved/, request: () => publishJson({ uid: v, event: "reset", msg: 1 }) },
+    { name: "event a number", status: 400, error: /event must match/, request: () => publishJson({ uid: v, event: 7, msg: 1 }) },
+    { name: "event in Chinese", status: 400, error: /event must match/, request: () => publishJson({ uid: v, event: "消息", msg: 1 }) },
+    { name: "key with a line break", status: 400, error: /key must not contain/, request: () => publishJson({ uid: v, key: "a\nb", msg: 1 }) },
+    { name: "key of 257 characters", status: 400, error: /key must be 1 to 256/, request: () => publishJson({ uid: v, key: "k".repeat(257), msg: 1 }) },
+    { name: "key a number", status: 400, error: /key must be a string/, request: () => publishJson({ uid: v, key: 5, msg: 1 }) },
+    { name: "key differs from Idempotency-Key", status: 400, error: /differ/, request: () => publishJson({ uid: v, key: "a", msg: 1 }, { ...publisher, "Idempotency-Key": "b" }) },
+    { name: "isAll a string", status: 400, error: /isAll/, request: () => publishJson({ uid: v, isAll: "true", msg: 1 }) },
+    // size, type, auth, method
+    { name: "body over the limit", status: 413, error: /MAX_BODY_BYTES/, request: () => publishJson({ uid: v, msg: "x".repeat(70_000) }) },
+    { name: "chunked body over the limit", status: 413, error: /MAX_BODY_BYTES/, request: () => send("POST", "/update", chunkedBody(200_000), publisher) },
+    { name: "text/plain", status: 415, error: /application\/json/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), { ...AUTH, "Content-Type": "text/plain" }) },
+    { name: "no Content-Type", status: 415, error: /application\/json/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), AUTH) },
+    { name: "no publisher token", status: 401, error: /Bearer/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), JSON_TYPE) },
+    { name: "wrong publisher token", status: 401, error: /wrong/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), { ...JSON_TYPE, Authorization: "Bearer test-publisher-tokeN" }) },
+    { name: "Basic auth", status: 401, error: /Bearer/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), { ...JSON_TYPE, Authorization: "Basic dGVzdA==" }) },
+    { name: "subscriber token as publisher", status: 401, error: /wrong/, request: () => publishRaw(JSON.stringify({ uid: v, msg: 1 }), { ...JSON_TYPE, Authorization: `Bearer ${victimToken}` }) },
+    { name: "GET /update", status: 405, error: /GET is not allowed/, request: () => send("GET", "/update") },
+    // GET /push
+    { name: "push without a token", status: 401, error: /needs a subscriber token/, request: () => send("GET", `/push?uid=${v}`) },
+    { name: "push with a forged token", status: 401, error: /signature/, request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, 3600, "guess")}`) },
+    { name: "push with an expired token", status: 401, error: /expired/, request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, -1)}`) },
+    { name: "push with another uid's token", status: 401, error: /another uid/, request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(`${v}x`)}`) },
+    { name: "push with a truncated token", status: 401, error: /malformed/, request: () => send("GET", `/push?uid=${v}&token=${victimToken.slice(0, 30)}`) },
+    { name: "push with a four-part token", status: 401, error: /malformed/, request: () => send("GET", `/push?uid=${v}&token=${victimToken}.x`) },
+    { name: "push with a huge token", status: 401, error: /malformed/, request: () => send("GET", `/push?uid=${v}&token=${"a".repeat(5000)}`) },
+    { name: "push with a forged cookie", status: 401, error: /signature/, request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenOf(v, 3600, "guess")}` }) },
+    { name: "push without a uid", status: 400, error: /uid/, request: () => send("GET", "/push") },
+    { name: "push with a CR in the uid", status: 400, error: /control/, request: () => send("GET", `/push?uid=${v}%0D`) },
+    { name: "POST /push", status: 405, error: /POST is not allowed/, request: () => send("POST", `/push?uid=${v}`) },
+    // /inbox and /inbox/read
+    { name: "inbox without a token", status: 401, error: /needs a subscriber token/, request: () => send("GET", `/inbox?uid=${v}`) },
+    { name: "inbox limit too large", status: 400, error: /limit/, request: () => send("GET", withToken(`/inbox?uid=${v}&limit=1000`)) },
+    { name: "inbox limit in exponent form", status: 400, error: /limit/, request: () => send("GET", withToken(`/inbox?uid=${v}&limit=1e1`)) },
+    { name: "inbox before past the safe integers", status: 400, error: /before/, request: () => send("GET", withToken(`/inbox?uid=${v}&before=9999999999999999`)) },
+    { name: "inbox before not an id", status: 400, error: /before/, request: () => send("GET", withToken(`/inbox?uid=${v}&before=abc`)) },
+    { name: "read without a token", status: 401, error: /needs a subscriber token/, request: () => readJson({ uid: v, upTo: "999999" }) },
+    { name: "read with another uid's token", status: 401, error: /another uid/, request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenOf("intruder")}`) },
+    { name: "read ids not an array", status: 400, error: /ids must be an array/, request: () => readJson({ uid: v, ids: "1" }, `?token=${victimToken}`) },
+    { name: "read upTo negative", status: 400, error: /upTo/, request: () => readJson({ uid: v, upTo: "-1" }, `?token=${victimToken}`) },
+    { name: "read with an unknown field", status: 400, error: /unknown field/, request: () => readJson({ uid: v, all: true }, `?token=${victimToken}`) },
+    // /token and /stats
+    { name: "token without publisher auth", status: 401, error: /Bearer/, request: () => send("POST", "/token", JSON.stringify({ uid: v }), JSON_TYPE) },
+    { name: "token ttl zero", status: 400, error: /ttl/, request: () => send("POST", "/token", JSON.stringify({ uid: v, ttl: 0 }), publisher) },
+    { name: "token ttl over a day", status: 400, error: /ttl/, request: () => send("POST", "/token", JSON.stringify({ uid: v, ttl: 86_401 }), publisher) },
+    { name: "token ttl a string", status: 400, error: /ttl/, request: () => send("POST", "/token", JSON.stringify({ uid: v, ttl: "60" }), publisher) },
+    { name: "token without a uid", status: 400, error: /uid/, request: () => send("POST", "/token", JSON.stringify({ ttl: 60 }), publisher) },
+    { name: "stats without publisher auth", status: 401, error: /Bearer/, request: () => send("GET", "/stats") },
+    // routing and CORS
+    { name: "an unknown route", status: 404, error: /no route/, request: () => send("GET", "/admin") },
+    { name: "DELETE /inbox", status: 405, error: /DELETE is not allowed/, request: () => send("DELETE", `/inbox?uid=${v}`) },
+    {
+      name: "preflight from a foreign origin",
+      status: 403,
+      error: /not in ALLOWED_ORIGINS/,
+      request: () => send("OPTIONS", `/inbox/read`, undefined, { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" }),
+    },
+  ];
+}
+
+beforeAll(async () => {
+  victimToken = await tokenFor(victim);
+  stream = await openStream(victim, { query: { token: victimToken } });
+  openingLength = stream.raw.length;
+  statsBefore = (await (await fetchWorker("/stats", { headers: AUTH })).json()) as typeof statsBefore;
+  inboxBefore = await getInbox(victim, { token: victimToken });
+});
+
+afterAll(closeAllStreams);
+
+describe("hostile input", () => {
+  it("has at least 40 cases", () => {
+    expect(cases().length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(cases().map((c) => [c.name, c] as const))("%s: answers its status with a JSON error", async (_name, c) => {
+    const response = await c.request();
+    expect(response.status).toBe(c.status);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    const body = (await response.json()) as { code: number; error: string };
+    expect(body.code).toBe(c.status);
+    expect(body.error).toMatch(c.error);
+  });
+
+  it("left no trace: the victim's stream got only heartbeats, nothing was stored or published", async () => {
+    expect(stream.raw.slice(openingLength).replaceAll(": ping\n\n", "")).toBe("");
+    expect(stream.ended).toBe(false);
+    const statsAfter = (await (await fetchWorker("/stats", { headers: AUTH })).json()) as typeof statsBefore;
+    expect(statsAfter.published).toBe(statsBefore.published);
+    expect(statsAfter.delivered).toBe(statsBefore.delivered);
+    expect(await getInbox(victim, { token: victimToken })).toEqual(inboxBefore);
+  });
+});
+
+describe("CORS", () => {
+  const origin = TEST_ALLOWED_ORIGIN;
+
+  it("answers an allowed origin's preflight with its origin and credentials", async () => {
+    const response = await send("OPTIONS", "/inbox/read", undefined, { Origin: origin, "Access-Control-Request-Method": "POST" });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(response.headers.get("access-control-allow-headers")).toMatch(/Content-Type/);
+  });
+
+  it("puts CORS headers on /push, /inbox and their errors for an allowed origin only", async () => {
+    const uid = freshUid("cors");
+    const token = await tokenFor(uid);
+    const allowed = await send("GET", `/inbox?uid=${uid}&token=${token}`, undefined, { Origin: origin });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(origin);
+    const refused = await send("GET", `/inbox?uid=${uid}`, undefined, { Origin: origin });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe(origin);
+    const foreign = await send("GET", `/inbox?uid=${uid}&token=${token}`, undefined, { Origin: "https://evil.example" });
+    expect(foreign.status).toBe(200);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const pushed = await send("GET", `/push?uid=${uid}&token=${token}`, undefined, { Origin: origin });
+    expect(pushed.headers.get("access-control-allow-origin")).toBe(origin);
+    await pushed.body?.cancel();
+  });
+
+  it("never answers CORS on publisher routes", async () => {
+    for (const path of ["/update", "/token", "/stats"]) {
+      const response = await send("OPTIONS", path, undefined, { Origin: origin, "Access-Control-Request-Method": "POST" });
+      expect(response.headers.get("access-control-allow-origin"), path).toBeNull();
+    }
+    const stats = await send("GET", "/stats", undefined, { ...AUTH, Origin: origin });
+    expect(stats.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

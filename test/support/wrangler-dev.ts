@@ -1,0 +1,109 @@
+// Starts `wrangler dev` on local workerd for the Node-side tests (e2e, browser): a free port on
+// 127.0.0.1, its own storage folder, settings passed as --var. stop() ends the
+// process group it started, whatever state it is in.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const READY_DEADLINE_MS = 90_000;
+const STOP_DEADLINE_MS = 10_000;
+export interface WranglerDev {
+  readonly baseUrl: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+interface WranglerDevOptions {
+  readonly vars: Record<string, string>;
+  /** Default: a free port. Pass the old one to restart a server under the same URL. */
+  readonly port?: number;
+  /** Durable Object storage. Default: a new folder, removed by stop(); a given one is kept. */
+  readonly stateDir?: string;
+}
+
+export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenStateDir }: WranglerDevOptions): Promise<WranglerDev> {
+  const port = fixedPort ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stateDir = givenStateDir ?? mkdtempSync(join(tmpdir(), "edge-inbox-browser-"));
+  const args = [
+    "node_modules/wrangler/bin/wrangler.js",
+    "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--persist-to", stateDir,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+  ];
+  // process.execPath is the Node the tests run on (the project's node@24 under npm scripts).
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+
+  const dev: WranglerDev = {
+    baseUrl,
+    port,
+    stop: async () => {
+      await stopGroup(child);
+      if (givenStateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilServing(baseUrl, child, () => output);
+  } catch (error) {
+    await dev.stop();
+    throw error;
+  }
+  return dev;
+}
+
+async function waitUntilServing(baseUrl: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const response = await fetch(`${baseUrl}/message`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not serve ${baseUrl}/message within ${READY_DEADLINE_MS} ms:\n${log()}`);
+}
+
+/** SIGTERM to the group wrangler leads (it starts workerd), SIGKILL if it lingers. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  signalGroup("SIGTERM");
+  const timer = setTimeout(() => signalGroup("SIGKILL"), STOP_DEADLINE_MS);
+  await exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler's own exit by a moment; make sure the group is gone.
+  signalGroup("SIGKILL");
+}
