@@ -7,7 +7,7 @@ import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken }
 import { corsFor } from "./cors";
 import { readJsonBody } from "./body";
 import { errorResponse, HttpError, badRequest } from "./errors";
-import { SSE_HEADERS, type HubStats } from "./hub/push-hub";
+import type { HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
 import { publishToHubs } from "./publish";
@@ -41,8 +41,9 @@ app.get("/push", async (c) => {
   const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
     toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt }),
   );
-  if (!response.ok) return response;
-  return new Response(response.body, { headers: SSE_HEADERS });
+  // The hub's answer already carries SSE_HEADERS (or is an error); the CORS
+  // middleware copies it once to add its headers, so no copy here.
+  return response;
 });
 
 app.post("/update", async (c) => {
