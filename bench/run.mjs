@@ -146,6 +146,8 @@ const failures = results.flatMap((result) => {
   const label = `${result.server} n=${result.n}`;
   if (result.error !== undefined) return [`${label}: ${result.error}`];
   const lost = [];
+  if (result.connect.open < result.connect.requested) lost.push(`${label}: ${result.connect.requested - result.connect.open} streams failed to open`);
+  if (result.stats !== null && result.stats.dropped.slow > 0) lost.push(`${label}: the hub cut ${result.stats.dropped.slow} slow streams`);
   if (result.broadcast.delivered < result.broadcast.expected) lost.push(`${label}: broadcast lost ${result.broadcast.expected - result.broadcast.delivered}`);
   if (result.targeted.delivered < result.targeted.sent || result.targeted.failed > 0) lost.push(`${label}: targeted lost ${result.targeted.sent - result.targeted.delivered}, failed ${result.targeted.failed}`);
   return lost;
