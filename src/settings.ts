@@ -33,7 +33,19 @@ function secretSetting(raw: unknown): string | undefined {
   return typeof raw === "string" && raw.length > 0 ? raw : undefined;
 }
 
+// Parsed once per env object: workerd hands every request of an isolate the same one.
+const parsed = new WeakMap<object, Settings>();
+
 export function readSettings(bindings: object): Settings {
+  let settings = parsed.get(bindings);
+  if (settings === undefined) {
+    settings = parseSettings(bindings);
+    parsed.set(bindings, settings);
+  }
+  return settings;
+}
+
+function parseSettings(bindings: object): Settings {
   const env = bindings as Record<string, unknown>;
   return {
     hubShards: intSetting(env.HUB_SHARDS, 1, 1, 256),

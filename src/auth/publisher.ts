@@ -2,14 +2,16 @@
 import { HttpError } from "../errors";
 
 const encoder = new TextEncoder();
+const sha256 = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
+
+// The configured token's digest, computed once per token rather than per request.
+let expected: { token: string; digest: Promise<ArrayBuffer> } | undefined;
 
 /** Equal-length digests make the comparison's time independent of where the inputs differ. */
-export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(a)),
-    crypto.subtle.digest("SHA-256", encoder.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(da, db);
+async function matchesPublishToken(candidate: string, publishToken: string): Promise<boolean> {
+  if (expected?.token !== publishToken) expected = { token: publishToken, digest: sha256(publishToken) };
+  const [given, wanted] = await Promise.all([sha256(candidate), expected.digest]);
+  return crypto.subtle.timingSafeEqual(given, wanted);
 }
 
 export async function requirePublisher(request: Request, publishToken: string | undefined): Promise<void> {
@@ -23,7 +25,7 @@ export async function requirePublisher(request: Request, publishToken: string | 
       "WWW-Authenticate": 'Bearer realm="edge-inbox"',
     });
   }
-  if (!(await constantTimeEqual(match[1]!, publishToken))) {
+  if (!(await matchesPublishToken(match[1]!, publishToken))) {
     throw new HttpError(401, "the publisher token is wrong", { "WWW-Authenticate": 'Bearer realm="edge-inbox", error="invalid_token"' });
   }
 }
