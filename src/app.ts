@@ -41,8 +41,8 @@ app.get("/push", async (c) => {
   const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
     toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt }),
   );
-  // The hub's answer already carries SSE_HEADERS (or is an error); the CORS
-  // middleware copies it once to add its headers, so no copy here.
+  // The hub's answer already carries the SSE headers (or is a JSON error):
+  // passed on as it is; the CORS middleware copies it only when it adds headers.
   return response;
 });
 
