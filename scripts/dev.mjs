@@ -23,12 +23,14 @@ function localPublishToken() {
 }
 
 const token = localPublishToken();
+const secure = /^SUBSCRIBE_SECRET\s*=\s*"?[^"\s]/m.test(readFileSync(devVarsPath, "utf8"));
 const base = `http://${host}:${port}`;
 console.log(`
 edge-inbox on local workerd
   URL              ${base}
   demo page        ${base}/message?uid=1
   publisher token  ${token}   (from .dev.vars)
+  subscribers      ${secure ? "need a token (SUBSCRIBE_SECRET is set; POST /token mints one)" : "open: any uid may listen (set SUBSCRIBE_SECRET in .dev.vars to require tokens)"}
 
   try:  curl -N '${base}/push?uid=1'
         curl -X POST ${base}/update -H 'Authorization: Bearer ${token}' \\
