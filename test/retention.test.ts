@@ -65,4 +65,26 @@ describe("retention", () => {
       expect(leftovers).toBe(0);
     });
   });
+
+  it("counts unread broadcasts right after a trim, at any read cursor, and after numbering older storage", async () => {
+    const uid = freshUid("broadcasts");
+    const sent: { id: string }[] = [];
+    for (let i = 0; i < 5; i++) sent.push(await publish({ isAll: true, msg: `b${i}` }));
+    await runInDurableObject(hubOf(uid), (_hub, state) => {
+      const history = new History(state.storage.sql, state.storage);
+      history.trim(Date.now(), 30 * DAY_MS, 3);
+      expect(history.unreadCount(uid)).toBe(3);
+      history.markReadUpTo(uid, Number(sent[3]!.id));
+      expect(history.unreadCount(uid)).toBe(1);
+
+      // Storage from before broadcasts were numbered: the column is added and filled once.
+      state.storage.sql.exec("ALTER TABLE messages DROP COLUMN broadcast_no");
+      const upgraded = new History(state.storage.sql, state.storage);
+      expect(upgraded.unreadCount(uid)).toBe(1);
+      expect(upgraded.unreadCount(freshUid("nobody-read"))).toBe(3);
+    });
+    const next = await publish({ isAll: true, msg: "after the upgrade" });
+    expect((await getInbox(uid)).unread).toBe(2);
+    expect((await getInbox(uid)).messages[0]).toMatchObject({ id: next.id, read: false });
+  });
 });
