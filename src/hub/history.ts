@@ -127,25 +127,29 @@ export class History {
     return rows[0]?.value ?? 0;
   }
 
-  /** Store one message for its audience; returns its id. */
+  /**
+   * Store one message for its audience; returns its id. No explicit
+   * transaction: the Durable Object commits every write of one synchronous
+   * turn atomically anyway, and a savepoint per publish cost ~30% of targeted
+   * publish throughput in the bench. Nothing here can fail halfway (the id is
+   * new and the uids are distinct).
+   */
   insert(audience: Audience, event: string, msgJson: string, ts: number): number {
-    return this.storage.transactionSync(() => {
-      const { id } = this.sql
-        .exec<{ id: number }>(
-          `INSERT INTO messages (event, msg, ts, is_all, broadcast_no) VALUES (?1, ?2, ?3, ?4,
-             CASE WHEN ?4 = 1 THEN COALESCE((SELECT broadcast_no FROM messages WHERE is_all = 1 ORDER BY id DESC LIMIT 1), 0) + 1 END)
-           RETURNING id`,
-          event,
-          msgJson,
-          ts,
-          audience.all ? 1 : 0,
-        )
-        .one();
-      if (!audience.all) {
-        for (const uid of audience.uids) this.sql.exec("INSERT INTO recipients (uid, id) VALUES (?, ?)", uid, id);
-      }
-      return id;
-    });
+    const { id } = this.sql
+      .exec<{ id: number }>(
+        `INSERT INTO messages (event, msg, ts, is_all, broadcast_no) VALUES (?1, ?2, ?3, ?4,
+           CASE WHEN ?4 = 1 THEN COALESCE((SELECT broadcast_no FROM messages WHERE is_all = 1 ORDER BY id DESC LIMIT 1), 0) + 1 END)
+         RETURNING id`,
+        event,
+        msgJson,
+        ts,
+        audience.all ? 1 : 0,
+      )
+      .one();
+    if (!audience.all) {
+      for (const uid of audience.uids) this.sql.exec("INSERT INTO recipients (uid, id) VALUES (?, ?)", uid, id);
+    }
+    return id;
   }
 
   /** Up to `limit` messages for uid after `afterId`, oldest first. */
