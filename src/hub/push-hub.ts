@@ -167,13 +167,7 @@ export class PushHub extends DurableObject<Env> {
   markRead(uid: string, ids: readonly number[], upTo: number | null): { unread: number } {
     if (upTo !== null) this.history.markReadUpTo(uid, upTo);
     if (ids.length > 0) this.history.markRead(uid, ids);
-    const before = this.unreadByUid.get(uid);
-    const unread = this.history.unreadCount(uid);
-    if (before !== undefined) {
-      this.unreadByUid.set(uid, unread);
-      if (before !== unread) this.streams.writeToUid(uid, encode(unreadFrame(unread)));
-    }
-    return { unread };
+    return { unread: this.recountUnread(uid) };
   }
 
   stats(): HubStats {
@@ -207,12 +201,18 @@ export class PushHub extends DurableObject<Env> {
 
   /** Trimmed messages may have been unread: recount for everyone online. */
   private refreshUnreadCounts(): void {
-    for (const uid of [...this.unreadByUid.keys()]) {
-      const before = this.unreadByUid.get(uid);
-      const unread = this.history.unreadCount(uid);
+    for (const uid of [...this.unreadByUid.keys()]) this.recountUnread(uid);
+  }
+
+  /** The uid's count from storage; an online uid's cache is updated and its tabs told when it changed. */
+  private recountUnread(uid: string): number {
+    const before = this.unreadByUid.get(uid);
+    const unread = this.history.unreadCount(uid);
+    if (before !== undefined) {
       this.unreadByUid.set(uid, unread);
       if (before !== unread) this.streams.writeToUid(uid, encode(unreadFrame(unread)));
     }
+    return unread;
   }
 
   private scheduleTrim(delayMs = TRIM_DELAY_MS): void {
