@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { requireSubscriber } from "./auth/subscriber";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken } from "./auth/subscriber-token";
-import { corsFor } from "./cors";
+import { cors } from "./cors";
 import { readJsonBody } from "./body";
 import { errorResponse, HttpError, badRequest } from "./errors";
 import type { HubStats } from "./hub/push-hub";
@@ -29,7 +29,7 @@ app.use(async (c, next) => {
 });
 
 for (const browserPath of ["/push", "/inbox", "/inbox/read"]) {
-  app.use(browserPath, async (c, next) => corsFor(() => c.get("settings"))(c, next));
+  app.use(browserPath, (c, next) => cors(c.get("settings").allowedOrigins, c, next));
 }
 
 app.get("/push", async (c) => {
