@@ -24,5 +24,4 @@ export async function publishTo(baseUrl: string, publishToken: string, body: Rec
   return answer as PublishAnswer;
 }
 
-let next = 0;
-export const freshUid = (label: string) => `${label}-${Date.now()}-${next++}`;
+export { freshUid } from "../helpers/uids.ts";
