@@ -8,7 +8,12 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const timeouts = { testTimeout: 15_000, hookTimeout: 15_000 };
 
 /** The real Worker and the real PushHub inside workerd, with these settings. */
-function workersProject(name: string, include: string[], vars: Record<string, string>, exclude: string[] = []): TestProjectInlineConfiguration {
+function workersProject(
+  name: string,
+  include: string[],
+  vars: Record<string, string>,
+  exclude: string[] = [],
+): TestProjectInlineConfiguration {
   return {
     plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: vars } })],
     test: { name, include, exclude, ...timeouts },

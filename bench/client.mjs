@@ -2,8 +2,9 @@
 // N SSE streams on raw sockets and publishing through POST /update. It parses
 // only what it needs: the first body bytes (connected) and the `@@seq@@`
 // marker every bench message carries. Every wait has a deadline.
-import { connect } from "node:net";
+
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 
 const MARKER = Buffer.from("@@");
@@ -108,7 +109,8 @@ async function connectAll({ n, timeoutMs }) {
   const open = streams.filter((stream) => stream?.connected).length;
   const failures = {};
   for (const stream of streams) if (stream?.failed) failures[stream.failed] = (failures[stream.failed] ?? 0) + 1;
-  if (streams.some((stream) => stream === undefined)) failures["not attempted before the deadline"] = streams.filter((s) => s === undefined).length;
+  if (streams.some((stream) => stream === undefined))
+    failures["not attempted before the deadline"] = streams.filter((s) => s === undefined).length;
   return { requested: n, open, seconds, perSecond: open / seconds, failures };
 }
 

@@ -40,9 +40,11 @@ const only = flags.only.split(",");
 const rounds = Number(flags.rounds);
 const targetedCount = Number(flags.targeted);
 const heartbeatMs = Number(flags["heartbeat-ms"]);
-if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) throw new Error("--n takes whole numbers from 1 to 50000, comma-separated");
+if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000))
+  throw new Error("--n takes whole numbers from 1 to 50000, comma-separated");
 if (only.some((name) => !SERVERS.includes(name))) throw new Error(`--only takes ${SERVERS.join(", ")}`);
-if (!(rounds >= 1 && rounds <= 50) || !(targetedCount >= 1 && targetedCount <= 100_000)) throw new Error("--rounds 1..50, --targeted 1..100000");
+if (!(rounds >= 1 && rounds <= 50) || !(targetedCount >= 1 && targetedCount <= 100_000))
+  throw new Error("--rounds 1..50, --targeted 1..100000");
 
 const log = (text) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
@@ -146,10 +148,13 @@ const failures = results.flatMap((result) => {
   const label = `${result.server} n=${result.n}`;
   if (result.error !== undefined) return [`${label}: ${result.error}`];
   const lost = [];
-  if (result.connect.open < result.connect.requested) lost.push(`${label}: ${result.connect.requested - result.connect.open} streams failed to open`);
+  if (result.connect.open < result.connect.requested)
+    lost.push(`${label}: ${result.connect.requested - result.connect.open} streams failed to open`);
   if (result.stats !== null && result.stats.dropped.slow > 0) lost.push(`${label}: the hub cut ${result.stats.dropped.slow} slow streams`);
-  if (result.broadcast.delivered < result.broadcast.expected) lost.push(`${label}: broadcast lost ${result.broadcast.expected - result.broadcast.delivered}`);
-  if (result.targeted.delivered < result.targeted.sent || result.targeted.failed > 0) lost.push(`${label}: targeted lost ${result.targeted.sent - result.targeted.delivered}, failed ${result.targeted.failed}`);
+  if (result.broadcast.delivered < result.broadcast.expected)
+    lost.push(`${label}: broadcast lost ${result.broadcast.expected - result.broadcast.delivered}`);
+  if (result.targeted.delivered < result.targeted.sent || result.targeted.failed > 0)
+    lost.push(`${label}: targeted lost ${result.targeted.sent - result.targeted.delivered}, failed ${result.targeted.failed}`);
   return lost;
 });
 if (failures.length > 0) {

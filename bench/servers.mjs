@@ -31,7 +31,11 @@ export function processUsage(pid) {
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
   // /proc/<pid>/stat: fields 14 and 15 (utime, stime) follow the ")" that ends the name.
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const [utime, stime] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 13).map(Number);
+  const [utime, stime] = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .slice(11, 13)
+    .map(Number);
   return {
     rssBytes: rssKb * 1024,
     fds: readdirSync(`/proc/${pid}/fd`).length,

@@ -7,11 +7,22 @@ const kb = (bytes) => (bytes === null ? "–" : fixed(bytes / 1024, 1));
 
 export function summaryTable(results) {
   const header = [
-    "N", "server", "open", "connect/s",
-    "bcast p50 ms", "bcast p99 ms", "bcast max ms", "delivered",
-    "p99 ÷ floor", "p99 ÷ seed", "server CPU µs/delivery",
-    "targeted/s", "targeted p99 ms (answer / delivery)",
-    "RSS KB/stream", "fds/stream", "JS heap KB/stream",
+    "N",
+    "server",
+    "open",
+    "connect/s",
+    "bcast p50 ms",
+    "bcast p99 ms",
+    "bcast max ms",
+    "delivered",
+    "p99 ÷ floor",
+    "p99 ÷ seed",
+    "server CPU µs/delivery",
+    "targeted/s",
+    "targeted p99 ms (answer / delivery)",
+    "RSS KB/stream",
+    "fds/stream",
+    "JS heap KB/stream",
   ];
   const rows = [header, header.map(() => "---")];
   for (const result of results) {

@@ -2,9 +2,10 @@
 // copy the demo page imports. wrangler runs this before `wrangler dev` and
 // `wrangler deploy` (the [build] section of wrangler.toml), so nothing is
 // compiled at request time and the served file always matches the source.
-import { build } from "esbuild";
+
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

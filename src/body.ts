@@ -1,5 +1,5 @@
 // Read a JSON request body without ever buffering more than the limit.
-import { HttpError, badRequest } from "./errors";
+import { badRequest, HttpError } from "./errors";
 
 function isJsonContentType(header: string | null): boolean {
   if (header === null) return false;

@@ -8,7 +8,7 @@ const ALLOWED_HEADERS = "Content-Type, Last-Event-ID";
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /** Middleware body: answers a preflight, or runs the route and adds CORS headers for an allowed origin. */
-export async function cors(allowedOrigins: readonly string[], c: Context, next: Next): Promise<Response | void> {
+export async function cors(allowedOrigins: readonly string[], c: Context, next: Next): Promise<Response | undefined> {
   const origin = c.req.header("origin");
   const allowed = origin !== undefined && allowedOrigins.includes(origin);
   if (c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined) {

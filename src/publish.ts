@@ -1,7 +1,8 @@
 // Deliver a validated publish to the hub objects that hold its recipients.
-import type { PublishResult } from "./messages";
+
 import type { PushHub } from "./hub/push-hub";
 import { groupByShard, hubAt } from "./hub/shards";
+import type { PublishResult } from "./messages";
 import type { Publish } from "./update";
 
 /**
@@ -21,13 +22,10 @@ export async function publishToHubs(
   if (shards === 1) return hubAt(namespace, 0, 1).publish(publish);
   const parts: Array<[number, Publish]> = publish.audience.all
     ? Array.from({ length: shards }, (_, shard) => [shard, publish])
-    : [...groupByShard(publish.audience.uids, shards)].map(([shard, uids]) => [
-        shard,
-        { ...publish, audience: { all: false, uids } },
-      ]);
+    : [...groupByShard(publish.audience.uids, shards)].map(([shard, uids]) => [shard, { ...publish, audience: { all: false, uids } }]);
   const results = await Promise.all(parts.map(([shard, part]) => hubAt(namespace, shard, shards).publish(part)));
   const ids: (string | null)[] = Array.from({ length: shards }, () => null);
-  parts.forEach(([shard], i) => (ids[shard] = results[i]!.id));
+  for (const [i, [shard]] of parts.entries()) ids[shard] = results[i]!.id;
   return {
     code: 0,
     id: results[0]!.id,

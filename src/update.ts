@@ -33,7 +33,7 @@ function parseAudience(body: Record<string, unknown>): Audience {
   if (body.uids !== undefined) {
     if (!Array.isArray(body.uids)) throw badRequest("uids must be an array of uid strings");
     if (body.uids.length > MAX_UIDS) throw badRequest(`uids holds at most ${MAX_UIDS} uids`);
-    body.uids.forEach((uid, i) => uids.add(parseUid(uid, `uids[${i}]`)));
+    for (const [i, uid] of body.uids.entries()) uids.add(parseUid(uid, `uids[${i}]`));
   }
   // isAll wins over uid/uids, as in the seed design; they were still validated.
   if (body.isAll === true) return { all: true };

@@ -6,6 +6,7 @@ import { EVENT_NAME_PATTERN, RESERVED_EVENTS } from "./messages";
 export const MAX_UID_LENGTH = 128;
 export const MAX_KEY_LENGTH = 256;
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // A lone surrogate cannot be encoded as UTF-8 and would be silently replaced.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -12,8 +12,7 @@ interface Case {
   readonly error: RegExp;
 }
 
-const post = (path: string, body: string, headers: Record<string, string>) =>
-  fetchWorker(path, { method: "POST", headers, body });
+const post = (path: string, body: string, headers: Record<string, string>) => fetchWorker(path, { method: "POST", headers, body });
 const json = { "Content-Type": "application/json", ...AUTH };
 
 // Each bad publish names the uid the test watches, so a leak would show on its stream.
@@ -30,7 +29,12 @@ const badPublishes = (uid: string): Case[] => [
   { name: "no recipients", request: () => postJson("/update", { msg: 1 }), status: 400, error: /recipients/ },
   { name: "isAll false alone", request: () => postJson("/update", { isAll: false, msg: 1 }), status: 400, error: /recipients/ },
   { name: "empty uid", request: () => postJson("/update", { uid: "", msg: 1 }), status: 400, error: /uid must be 1 to 128/ },
-  { name: "uid too long", request: () => postJson("/update", { uid: "u".repeat(129), msg: 1 }), status: 400, error: /uid must be 1 to 128/ },
+  {
+    name: "uid too long",
+    request: () => postJson("/update", { uid: "u".repeat(129), msg: 1 }),
+    status: 400,
+    error: /uid must be 1 to 128/,
+  },
   { name: "uid with CRLF", request: () => postJson("/update", { uid: `${uid}\r\n`, msg: 1 }), status: 400, error: /control characters/ },
   { name: "uid an object", request: () => postJson("/update", { uid: { id: uid }, msg: 1 }), status: 400, error: /uid must be a string/ },
   { name: "a bad uid among uids", request: () => postJson("/update", { uids: [uid, "\u0000"], msg: 1 }), status: 400, error: /uids\[1\]/ },

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { closeAllStreams, fetchWorker, openStream, SseClient } from "./helpers/sse-client";
 import { idFor, publish, sleep } from "./helpers/publish";
-import { freshUid } from "./helpers/uids";
+import { closeAllStreams, fetchWorker, openStream, SseClient } from "./helpers/sse-client";
 import { TEST_HEARTBEAT_MS, TEST_MAX_STREAMS_PER_UID } from "./helpers/test-settings";
+import { freshUid } from "./helpers/uids";
 
 afterEach(closeAllStreams);
-
 
 describe("GET /push", () => {
   it("answers an SSE stream whose first bytes are retry and the greeting, with no id", async () => {

@@ -1,9 +1,9 @@
-import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubFor } from "../src/hub/shards";
 import { readSettings } from "../src/settings";
-import { idFor, publish, sleep, type PublishAnswer } from "./helpers/publish";
+import { idFor, type PublishAnswer, publish, sleep } from "./helpers/publish";
 import { closeAllStreams, openStream } from "./helpers/sse-client";
 import { freshUid } from "./helpers/uids";
 
@@ -63,7 +63,10 @@ describe("resume with Last-Event-ID", () => {
     const resumedPromise = openStream(uid, { lastEventId: seen.id });
     for (let i = 0; i < 10; i++) racing.push(publish(i % 2 === 0 ? { uid, msg: `r${i}` } : { isAll: true, msg: `r${i}` }));
     const [resumed, raced] = await Promise.all([resumedPromise, Promise.all(racing)]);
-    const expected = [...idsFor(before, uid), ...idsFor(raced, uid)].map(Number).sort((a, b) => a - b).map(String);
+    const expected = [...idsFor(before, uid), ...idsFor(raced, uid)]
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map(String);
     await resumed.untilMessages(expected.length);
     await sleep(50);
     const got = resumed.messages().map((m) => m.id as string);

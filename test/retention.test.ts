@@ -1,6 +1,7 @@
 // Retention trims the whole hub, so these tests live in a file (and so a storage) of their own.
-import { env } from "cloudflare:workers";
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { History } from "../src/hub/history";
 import type { PushHub } from "../src/hub/push-hub";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { shardOf } from "../src/hub/shards";
+import { AUTH, idFor, publish, HUB_SHARDS as SHARDS, sleep } from "./helpers/publish";
 import { closeAllStreams, fetchWorker, openStream } from "./helpers/sse-client";
-import { AUTH, HUB_SHARDS as SHARDS, idFor, publish, sleep } from "./helpers/publish";
 
 afterEach(closeAllStreams);
 

@@ -22,7 +22,9 @@ function readSettingsFromPage() {
 }
 
 function eventNames() {
-  const names = $("events").value.split(/[\s,]+/).filter(Boolean);
+  const names = $("events")
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
   return names.length > 0 ? [...new Set(names)] : ["message"];
 }
 
@@ -60,7 +62,9 @@ function connect() {
         }
         if (state === "closed") void explainRefusal();
       },
-      onGreeting: (text) => subscription === mine && ($("greeting").textContent = text),
+      onGreeting: (text) => {
+        if (subscription === mine) $("greeting").textContent = text;
+      },
       onMessage: (message) => subscription === mine && showMessage({ ...message, read: false }),
       onUnread: (unread) => subscription === mine && showUnread(unread),
       onReset: () => {

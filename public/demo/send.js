@@ -6,7 +6,9 @@ const $ = (id) => document.getElementById(id);
 
 function audience() {
   if (document.querySelector('input[name="audience"]:checked').value === "all") return { isAll: true };
-  const typed = $("recipients").value.split(/[\s,]+/).filter(Boolean);
+  const typed = $("recipients")
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
   const uids = typed.length > 0 ? typed : [$("uid").value.trim()];
   return uids.length === 1 ? { uid: uids[0] } : { uids };
 }

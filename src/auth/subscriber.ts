@@ -1,10 +1,11 @@
 // Subscriber auth for /push and /inbox*: when SUBSCRIBE_SECRET is set, the
 // caller must hold a token for the uid, from `?token=` (EventSource cannot send
 // headers) or, failing that, the `inbox_token` cookie.
-import { getCookie } from "hono/cookie";
+
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { HttpError } from "../errors";
-import { verifySubscriberToken, type TokenCheck } from "./subscriber-token";
+import { type TokenCheck, verifySubscriberToken } from "./subscriber-token";
 
 export const TOKEN_COOKIE = "inbox_token";
 
@@ -15,8 +16,7 @@ const REFUSALS: Record<Exclude<TokenCheck, { ok: true }>["reason"], string> = {
   expired: "the subscriber token has expired; ask your backend for a new one",
 };
 
-const unauthorized = (message: string) =>
-  new HttpError(401, message, { "WWW-Authenticate": 'Bearer realm="edge-inbox subscriber"' });
+const unauthorized = (message: string) => new HttpError(401, message, { "WWW-Authenticate": 'Bearer realm="edge-inbox subscriber"' });
 
 /**
  * Unix ms until which the caller may listen to uid: null when subscriber auth

@@ -11,11 +11,11 @@
 import {
   DEFAULT_EVENT,
   EVENT_NAME_PATTERN,
+  type PushMessage,
   RESERVED_EVENTS,
   RESET_EVENT,
-  UNREAD_EVENT,
-  type PushMessage,
   type ResetNotice,
+  UNREAD_EVENT,
   type UnreadCount,
 } from "../messages";
 import { endpoint, type InboxTarget } from "./endpoint";

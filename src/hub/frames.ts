@@ -1,7 +1,8 @@
 // The bytes the hub writes, built once and shared wherever the same bytes go
 // to many streams. Pure functions of their inputs.
+
+import { RESET_EVENT, type ResetNotice, UNREAD_EVENT, type UnreadCount } from "../messages";
 import { formatComment, formatEvent, formatOpening } from "../sse/format";
-import { RESET_EVENT, UNREAD_EVENT, type ResetNotice, type UnreadCount } from "../messages";
 
 const encoder = new TextEncoder();
 
@@ -24,7 +25,11 @@ export function unreadFrame(unread: number): string {
  * resumes from now on after reloading the inbox.
  */
 export function resetFrame(headId: number): string {
-  return formatEvent({ id: String(headId), event: RESET_EVENT, data: JSON.stringify({ lastEventId: String(headId) } satisfies ResetNotice) });
+  return formatEvent({
+    id: String(headId),
+    event: RESET_EVENT,
+    data: JSON.stringify({ lastEventId: String(headId) } satisfies ResetNotice),
+  });
 }
 
 export const encode = (text: string): Uint8Array => encoder.encode(text);

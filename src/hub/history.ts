@@ -6,8 +6,9 @@
 // Read state per uid is a cursor (`read_cursors.up_to`, everything at or below
 // is read) plus single marks above it (`read_marks`), so "mark all read" is one
 // row whatever the history holds.
-import type { Audience } from "../update";
+
 import type { InboxMessage, PublishResult } from "../messages";
+import type { Audience } from "../update";
 
 export interface StoredMessage {
   readonly id: number;
@@ -154,17 +155,12 @@ export class History {
 
   /** Up to `limit` messages for uid after `afterId`, oldest first. */
   messagesAfter(uid: string, afterId: number, limit: number): StoredMessage[] {
-    return this.sql
-      .exec<Row>(VISIBLE_ASC, uid, afterId, Number.MAX_SAFE_INTEGER, limit)
-      .toArray()
-      .map(toStored);
+    return this.sql.exec<Row>(VISIBLE_ASC, uid, afterId, Number.MAX_SAFE_INTEGER, limit).toArray().map(toStored);
   }
 
   /** A page of uid's inbox below `beforeId`, newest first, with read flags. */
   inboxPage(uid: string, beforeId: number, limit: number): InboxRows {
-    const rows = this.sql
-      .exec<Row>(VISIBLE_DESC, uid, 0, beforeId, limit + 1)
-      .toArray();
+    const rows = this.sql.exec<Row>(VISIBLE_DESC, uid, 0, beforeId, limit + 1).toArray();
     const page = rows.slice(0, limit);
     const cursor = this.readCursor(uid);
     const marked = new Set(
@@ -227,11 +223,7 @@ export class History {
   markReadUpTo(uid: string, upTo: number): void {
     if (upTo <= this.readCursor(uid)) return;
     this.storage.transactionSync(() => {
-      this.sql.exec(
-        "INSERT INTO read_cursors (uid, up_to) VALUES (?1, ?2) ON CONFLICT (uid) DO UPDATE SET up_to = ?2",
-        uid,
-        upTo,
-      );
+      this.sql.exec("INSERT INTO read_cursors (uid, up_to) VALUES (?1, ?2) ON CONFLICT (uid) DO UPDATE SET up_to = ?2", uid, upTo);
       this.sql.exec("DELETE FROM read_marks WHERE uid = ? AND id <= ?", uid, upTo);
     });
   }
@@ -259,23 +251,16 @@ export class History {
    */
   trim(now: number, maxAgeMs: number, maxRows: number): number {
     this.sql.exec("DELETE FROM idempotency WHERE ts <= ?", now - IDEMPOTENCY_WINDOW_MS);
-    const byAge = this.sql
-      .exec<{ id: number | null }>("SELECT MAX(id) AS id FROM messages WHERE ts < ?", now - maxAgeMs)
-      .one().id ?? 0;
+    const byAge = this.sql.exec<{ id: number | null }>("SELECT MAX(id) AS id FROM messages WHERE ts < ?", now - maxAgeMs).one().id ?? 0;
     const byCount =
-      this.sql
-        .exec<{ id: number }>("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?", maxRows)
-        .toArray()[0]?.id ?? 0;
+      this.sql.exec<{ id: number }>("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?", maxRows).toArray()[0]?.id ?? 0;
     const upTo = Math.max(byAge, byCount);
     if (upTo <= this.trimmedUpTo()) return 0;
     return this.storage.transactionSync(() => {
       const gone = this.sql.exec("DELETE FROM messages WHERE id <= ?", upTo).rowsWritten;
       this.sql.exec("DELETE FROM recipients WHERE id <= ?", upTo);
       this.sql.exec("DELETE FROM read_marks WHERE id <= ?", upTo);
-      this.sql.exec(
-        "INSERT INTO meta (name, value) VALUES ('trimmed_up_to', ?1) ON CONFLICT (name) DO UPDATE SET value = ?1",
-        upTo,
-      );
+      this.sql.exec("INSERT INTO meta (name, value) VALUES ('trimmed_up_to', ?1) ON CONFLICT (name) DO UPDATE SET value = ?1", upTo);
       return gone;
     });
   }

@@ -8,7 +8,7 @@ import { readSettings, type Settings } from "../settings";
 import type { Publish } from "../update";
 import { encode, messageFrame, openingBytes, PING, resetFrame, unreadFrame } from "./frames";
 import { History, type StoredMessage } from "./history";
-import { OpenStreams, type DropReason, type Subscriber } from "./streams";
+import { type DropReason, OpenStreams, type Subscriber } from "./streams";
 import { fromHubRequest, type Subscription } from "./subscribe-request";
 
 /** More missed messages than this on resume: send `reset` and let the client reload its inbox. */
@@ -93,9 +93,7 @@ export class PushHub extends DurableObject<Env> {
     const head = this.history.headId();
     const after = /^(0|[1-9][0-9]{0,15})$/.test(lastEventId) ? Number(lastEventId) : NaN;
     const missed =
-      after >= this.history.trimmedUpTo() && after <= head
-        ? this.history.messagesAfter(subscriber.uid, after, MAX_REPLAY + 1)
-        : undefined;
+      after >= this.history.trimmedUpTo() && after <= head ? this.history.messagesAfter(subscriber.uid, after, MAX_REPLAY + 1) : undefined;
     if (missed === undefined || missed.length > MAX_REPLAY) {
       this.streams.write(subscriber, encode(resetFrame(head)));
       return;
@@ -119,7 +117,8 @@ export class PushHub extends DurableObject<Env> {
       if (first !== undefined) return first;
     }
     // Date.now() can stand still or step back; stored times never go backwards.
-    const ts = (this.lastTs = Math.max(this.lastTs, now));
+    this.lastTs = Math.max(this.lastTs, now);
+    const ts = this.lastTs;
     const id = this.history.insert(publish.audience, publish.event, publish.msgJson, ts);
     const stored: StoredMessage = { id, event: publish.event, msgJson: publish.msgJson, ts, isAll: publish.audience.all };
     const delivered = publish.audience.all ? this.fanOutToAll(stored) : this.fanOutTo(publish.audience.uids, stored);

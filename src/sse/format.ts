@@ -37,7 +37,8 @@ export function formatEvent(frame: SseFrame): string {
 
 /** A comment line: ignored by EventSource, keeps proxies and dead-peer detection busy. */
 export function formatComment(text: string): string {
-  return text.split(/\r\n|\r|\n/).map((line) => `: ${line}\n`).join("") + "\n";
+  const lines = text.split(/\r\n|\r|\n/).map((line) => `: ${line}\n`);
+  return `${lines.join("")}\n`;
 }
 
 export function formatRetry(ms: number): string {

@@ -1,8 +1,9 @@
 // The typed client as an app uses it: the bundle the Worker serves at
 // /client.js, imported by a page in real Chromium, against wrangler dev.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
 import type { Page } from "playwright-core";
-import { launchChromium, type Browser } from "./chromium";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Browser, launchChromium } from "./chromium";
 import { freshUid, publish } from "./publish";
 
 /** The bundle's exports are the module's in src/client, so the page side is typed too. */

@@ -2,9 +2,9 @@
 // on local workerd (started by global-setup.ts). Messages are published over
 // HTTP exactly as a backend would; the test reads what the page shows.
 import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Page } from "playwright-core";
-import { launchChromium, type Browser } from "./chromium";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Browser, launchChromium } from "./chromium";
 import { broadcastIds, freshUid, publish } from "./publish";
 
 const OUTPUT_DIR = "test-output";
@@ -40,11 +40,9 @@ const shownIds = (page: Page) => page.$$eval("#messages li", (items) => items.ma
 const ownIds = async (page: Page) => (await shownIds(page)).filter((id) => !broadcastIds.has(id));
 
 async function untilShown(page: Page, ids: readonly string[]): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => wanted.every((id) => document.querySelector(`#messages li[data-id="${id}"]`) !== null),
-    ids,
-    { timeout: WAIT_MS },
-  );
+  await page.waitForFunction((wanted) => wanted.every((id) => document.querySelector(`#messages li[data-id="${id}"]`) !== null), ids, {
+    timeout: WAIT_MS,
+  });
 }
 
 const badge = async (page: Page) => Number(await page.textContent("#unread"));
@@ -134,7 +132,10 @@ describe("the inbox page at /message", () => {
       // The intruder held the uid's only stream when these were published: the
       // page was offline, so it can only get them by resuming with Last-Event-ID.
       for (const message of missed) expect(message.delivered).toBe(1);
-      await untilShown(page, missed.map((m) => m.id));
+      await untilShown(
+        page,
+        missed.map((m) => m.id),
+      );
       expect(intruderText).toContain(`"msg":"missed 2"`);
       await untilState(page, "live");
 

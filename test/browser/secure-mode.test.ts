@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs example, kept free of types so it can be pasted anywhere.
 import { signInboxToken } from "../../examples/sign-token.mjs";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
-import { launchChromium, type Browser } from "./chromium";
+import { type Browser, launchChromium } from "./chromium";
 import { freshUid, publishTo } from "./publish";
 import { browserTestVars } from "./server-vars.ts";
 

@@ -1,15 +1,16 @@
 // The page across a restart of the server itself: this file runs its own
 // `wrangler dev`, stops it under the open page and starts it again on the
 // same port, once with its storage kept and once with it wiped.
-import { mkdtempSync, rmSync } from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { launchChromium, type Browser } from "./chromium";
-import { freshUid, publishTo } from "./publish";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import { type Browser, launchChromium } from "./chromium";
+import { freshUid, publishTo } from "./publish";
 import { browserTestVars } from "./server-vars.ts";
 
 const WAIT_MS = 20_000;

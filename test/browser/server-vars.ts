@@ -13,4 +13,3 @@ export function browserTestVars(publishToken: string): Record<string, string> {
     SUBSCRIBE_SECRET: "",
   };
 }
-

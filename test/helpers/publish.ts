@@ -2,8 +2,8 @@
 import { env } from "cloudflare:workers";
 import { shardOf } from "../../src/hub/shards";
 import { readSettings } from "../../src/settings";
-import { TEST_PUBLISH_TOKEN } from "./test-settings";
 import { fetchWorker } from "./sse-client";
+import { TEST_PUBLISH_TOKEN } from "./test-settings";
 
 /** The HUB_SHARDS this run of the suite is configured with. */
 export const HUB_SHARDS = readSettings(env).hubShards;

@@ -26,9 +26,7 @@ export class SseClient {
 
   /** The published messages' data (every event with an id but the hub's own), parsed as JSON. */
   messages<T = Record<string, unknown>>(): T[] {
-    return this.events
-      .filter((e) => e.id !== undefined && !HUB_EVENTS.includes(e.event ?? ""))
-      .map((e) => JSON.parse(e.data) as T);
+    return this.events.filter((e) => e.id !== undefined && !HUB_EVENTS.includes(e.event ?? "")).map((e) => JSON.parse(e.data) as T);
   }
 
   /** The counts carried by `unread` events, in order. */

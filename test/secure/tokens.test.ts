@@ -16,7 +16,9 @@ describe("token format", () => {
     const [uidPart, exp, signature] = token.split(".");
     expect(new TextDecoder().decode(decodeBase64Url(uidPart!)!)).toBe("用户 42");
     expect(exp).toBe("1900000000");
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("s3cret"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("s3cret"), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
     const expected = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${uidPart}.${exp}`));
     expect(signature).toBe(encodeBase64Url(new Uint8Array(expected)));
     expect(token).not.toMatch(/[=+/]/);
@@ -30,7 +32,15 @@ describe("token format", () => {
     expect(await verifySubscriberToken("s3cret", token, "42", 2000)).toEqual({ ok: false, reason: "expired" });
     const [uidPart, , signature] = token.split(".");
     expect(await verifySubscriberToken("s3cret", `${uidPart}.9999.${signature}`, "42", 1999)).toEqual({ ok: false, reason: "signature" });
-    for (const bad of ["", "a.b", `${token}.x`, token.slice(0, -2), `${uidPart}.0.${signature}`, `${uidPart}.+5.${signature}`, `!.2000.${signature}`]) {
+    for (const bad of [
+      "",
+      "a.b",
+      `${token}.x`,
+      token.slice(0, -2),
+      `${uidPart}.0.${signature}`,
+      `${uidPart}.+5.${signature}`,
+      `!.2000.${signature}`,
+    ]) {
       expect(await verifySubscriberToken("s3cret", bad, "42", 1999), bad).toEqual({ ok: false, reason: "malformed" });
     }
   });
@@ -84,7 +94,7 @@ describe("secure mode", () => {
       body: JSON.stringify({ uid, ids: [sent.id] }),
     });
     expect(read.status).toBe(200);
-    expect(((await getInbox(uid, { token })).messages.find((m) => m.id === sent.id))?.read).toBe(true);
+    expect((await getInbox(uid, { token })).messages.find((m) => m.id === sent.id)?.read).toBe(true);
   });
 
   it("closes a stream when its token expires, and the expired token cannot reconnect", async () => {

@@ -1,7 +1,7 @@
 // Starts `wrangler dev` on local workerd for the Node-side tests (e2e, browser): a free port on
 // 127.0.0.1, its own storage folder, settings passed as --var. stop() ends the
 // process group it started, whatever state it is in.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -41,9 +41,12 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--persist-to", stateDir,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    stateDir,
     "--show-interactive-dev-session=false",
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
