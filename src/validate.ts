@@ -1,6 +1,7 @@
 // Pure checks for the fields every route shares. Each returns the clean value
 // or throws a 400 HttpError whose message says how to fix the input.
 import { badRequest } from "./errors";
+import type { ResumePoint } from "./hub/subscribe-request";
 import { EVENT_NAME_PATTERN, RESERVED_EVENTS } from "./messages";
 
 export const MAX_UID_LENGTH = 128;
@@ -62,4 +63,15 @@ export function parseJsonObject(body: unknown, allowed: readonly string[], examp
     throw badRequest(`unknown field ${JSON.stringify(unknownField)}; allowed: ${allowed.join(", ")}`);
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * `Last-Event-ID` (or `?lastEventId=`) as the hub understands it: absent or
+ * blank is a fresh stream, an id the hub could have issued resumes after it,
+ * anything else is "unknown" and gets a `reset` carrying the current head.
+ */
+export function parseResumePoint(text: string | undefined): ResumePoint | undefined {
+  const trimmed = text?.trim() ?? "";
+  if (trimmed === "") return undefined;
+  return /^(0|[1-9][0-9]{0,15})$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : "unknown";
 }
