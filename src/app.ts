@@ -6,7 +6,7 @@ import { requireSubscriber } from "./auth/subscriber";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
-import { badRequest, errorResponse, HttpError } from "./errors";
+import { badRequest, errorResponse, HttpError, LOCAL_HINT } from "./errors";
 import type { HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
@@ -88,7 +88,7 @@ app.post("/token", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   if (settings.subscribeSecret === undefined) {
-    throw new HttpError(503, "subscriber tokens need SUBSCRIBE_SECRET (wrangler secret put SUBSCRIBE_SECRET)");
+    throw new HttpError(503, `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`);
   }
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
   const { uid: rawUid, ttl: rawTtl } = parseJsonObject(body, ["uid", "ttl"], '{"uid":"1","ttl":3600}');
