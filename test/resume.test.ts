@@ -2,10 +2,9 @@ import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubFor } from "../src/hub/shards";
-import { toHubRequest } from "../src/hub/subscribe-request";
 import { readSettings } from "../src/settings";
 import { idFor, type PublishAnswer, publish, sleep } from "./helpers/publish";
-import { closeAllStreams, openStream, SseClient } from "./helpers/sse-client";
+import { closeAllStreams, openHubStream, openStream } from "./helpers/sse-client";
 import { freshUid } from "./helpers/uids";
 
 afterEach(closeAllStreams);
@@ -120,11 +119,7 @@ describe("restart", () => {
 
   it("survives an abort with streams open: they end, and reconnecting resumes exactly", async () => {
     const uid = freshUid("crash");
-    // Read straight from the hub: passed through the Worker, the abort also breaks
-    // the Worker's pump of the body, which workerd logs as an internal exception.
-    const hub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
-    const stream = new SseClient(await hub.fetch(toHubRequest({ uid, lastEventId: undefined, expiresAt: null })));
-    await stream.until(() => stream.named("unread").length > 0, "the opening unread event");
+    const stream = await openHubStream(uid);
     const seen = await publish({ uid, msg: "before crash" });
     await stream.untilMessages(1);
 

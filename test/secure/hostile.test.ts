@@ -148,7 +148,8 @@ function cases(): Case[] {
       status: 413,
       error: /MAX_BODY_BYTES/,
       // In-process: through the loopback, workerd logs the refused upload's broken pipe.
-      request: () => app.fetch(new Request(`${BASE}/update`, { method: "POST", headers: publisher, body: chunkedBody(200_000) }), env),
+      request: async () =>
+        app.fetch(new Request(`${BASE}/update`, { method: "POST", headers: publisher, body: chunkedBody(200_000) }), env),
     },
     {
       name: "text/plain",
