@@ -232,8 +232,9 @@ export class OpenStreams {
       this.heartbeat = undefined;
     }
     try {
-      // A slow reader's backlog is discarded at once; others end cleanly.
-      if (reason === "slow") subscriber.controller.error(new Error("stream queue over MAX_QUEUE_BYTES"));
+      // A slow reader's backlog is discarded at once (only error() does that;
+      // workerd logs the reason once per cut reader); others end cleanly.
+      if (reason === "slow") subscriber.controller.error(new Error("slow reader cut: its queue passed MAX_QUEUE_BYTES"));
       else subscriber.controller.close();
     } catch {
       // Already closed or cancelled by the client: nothing left to release.

@@ -130,6 +130,7 @@ describe("OpenStreams", () => {
     expect(written[0]).toBe(2);
     expect(written.at(-1)).toBe(1);
     expect(streams.dropped).toMatchObject({ slow: 1 });
+    // Errored, so its backlog is gone at once.
     await expect(neverRead.getReader().read()).rejects.toThrow(/MAX_QUEUE_BYTES/);
   });
 
