@@ -7,13 +7,16 @@ import { signSubscriberToken } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
 import { errorResponse, HttpError } from "./errors";
+import { callHub, HubUnavailable } from "./hub/calls";
 import type { HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
 import { openApiDocument } from "./openapi/document";
 import { publishToHubs } from "./publish";
 import { InboxQuery, MarkReadBody, StatsQuery, TokenBody } from "./requests";
+import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
+import { busyResponse } from "./sse/response";
 import { parsePublish } from "./update";
 import { parse, parseUid } from "./validate";
 
@@ -36,12 +39,21 @@ app.get("/push", async (c) => {
   // EventSource resends the last id it saw; clients without it may use the query.
   const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId");
   const expiresAt = await requireSubscriber(c, settings.subscribeSecret, uid);
-  const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
-    toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt }),
-  );
-  // The hub's answer already carries the SSE headers (or is a JSON error):
-  // passed on as it is; the CORS middleware copies it only when it adds headers.
-  return response;
+  const subscription = { uid, lastEventId: lastEventId?.trim() || undefined, expiresAt };
+  try {
+    // The hub's answer already carries the SSE headers: passed on as it is;
+    // the CORS middleware copies it only when it adds headers.
+    return await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.fetch(toHubRequest(subscription)),
+      true,
+    );
+  } catch (error) {
+    // Anything transient is a `busy` stream, never an error status: EventSource would give up for good.
+    if (!(error instanceof HubUnavailable)) throw error;
+    const retryMs = failedHubRetryMs(error.reason === "overloaded", settings.retryMs);
+    return busyResponse({ reason: error.reason, error: error.message, retryMs });
+  }
 });
 
 app.post("/update", async (c) => {
@@ -56,14 +68,27 @@ app.get("/inbox", async (c) => {
   const settings = c.get("settings");
   const { uid, before, limit } = parse(InboxQuery, c.req.query());
   await requireSubscriber(c, settings.subscribeSecret, uid);
-  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).inbox(uid, before, limit));
+  return c.json(
+    await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.inbox(uid, before, limit),
+      true,
+    ),
+  );
 });
 
 app.post("/inbox/read", async (c) => {
   const settings = c.get("settings");
   const { uid, ids, upTo } = parse(MarkReadBody, await readJsonBody(c.req.raw, settings.maxBodyBytes));
   await requireSubscriber(c, settings.subscribeSecret, uid);
-  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).markRead(uid, ids, upTo));
+  // Marking read twice is marking read once: safe to retry.
+  return c.json(
+    await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.markRead(uid, ids, upTo),
+      true,
+    ),
+  );
 });
 
 app.post("/token", async (c) => {
@@ -83,10 +108,23 @@ app.get("/stats", async (c) => {
   await requirePublisher(c.req.raw, settings.publishToken);
   const { uid } = parse(StatsQuery, c.req.query());
   if (uid !== undefined) {
-    return c.json({ uid, ...(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).presence(uid)) });
+    return c.json({
+      uid,
+      ...(await callHub(
+        () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+        (hub) => hub.presence(uid),
+        true,
+      )),
+    });
   }
   const shards: HubStats[] = await Promise.all(
-    Array.from({ length: settings.hubShards }, (_, shard) => hubAt(c.env.PUSH_HUB, shard, settings.hubShards).stats()),
+    Array.from({ length: settings.hubShards }, (_, shard) =>
+      callHub(
+        () => hubAt(c.env.PUSH_HUB, shard, settings.hubShards),
+        (hub) => hub.stats(),
+        true,
+      ),
+    ),
   );
   const sum = (pick: (s: HubStats) => number) => shards.reduce((total, s) => total + pick(s), 0);
   return c.json({

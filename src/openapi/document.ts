@@ -37,9 +37,9 @@ const ERRORS: Record<ErrorStatus, { name: string; description: string; headers?:
   503: {
     name: "Unavailable",
     description:
-      "Not configured: publisher routes need PUBLISH_TOKEN, /token needs SUBSCRIBE_SECRET (`error` names the secret). " +
-      "On /push: the hub holds MAX_STREAMS streams; retry after `Retry-After` seconds.",
-    headers: { "Retry-After": "Seconds to wait, when retrying can help." },
+      "Not configured (publisher routes need PUBLISH_TOKEN, /token needs SUBSCRIBE_SECRET; `error` names the secret), " +
+      "or a hub is overloaded, restarting or failed: retry after `Retry-After` seconds.",
+    headers: { "Retry-After": "Seconds to wait before retrying, when the hub was unavailable." },
   },
 };
 
@@ -65,8 +65,14 @@ function parameters(schema: v.GenericSchema | undefined, location: "query" | "he
   });
 }
 
-function answer({ description, mediaType, schema, example, headers }: Answer) {
-  const media = mediaType === undefined ? undefined : { [mediaType]: { schema: schema && jsonSchema(schema), example } };
+const namedExamples = (examples: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }]));
+
+function answer({ description, mediaType, schema, examples, headers }: Answer) {
+  const media =
+    mediaType === undefined
+      ? undefined
+      : { [mediaType]: { schema: schema && jsonSchema(schema), examples: examples && namedExamples(examples) } };
   return { description, headers: headers && headerObjects(headers), content: media };
 }
 
@@ -90,7 +96,7 @@ function operation(route: ApiRoute) {
       content: {
         "application/json": {
           schema: jsonSchema(route.body.schema),
-          examples: Object.fromEntries(Object.entries(route.body.examples).map(([name, value]) => [name, { value }])),
+          examples: namedExamples(route.body.examples),
         },
       },
     },

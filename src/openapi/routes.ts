@@ -17,7 +17,7 @@ export interface Answer {
   readonly description: string;
   readonly mediaType?: "application/json" | "text/event-stream" | "text/html";
   readonly schema?: v.GenericSchema;
-  readonly example?: string;
+  readonly examples?: Readonly<Record<string, string>>;
   /** Response headers worth knowing: name → meaning. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -39,12 +39,15 @@ export interface ApiRoute {
 }
 
 const STREAM_EXAMPLE = [
-  `retry: 3000\ndata: ${DEFAULT_GREETING}\n\n`,
-  `event: unread\ndata: {"unread":0}\n\n`,
+  `retry: 4217\n: heartbeat 15000\ndata: ${DEFAULT_GREETING}\n\n`,
+  `id: 41\nevent: unread\ndata: {"unread":0}\n\n`,
   `id: 42\nevent: message\ndata: {"id":"42","uid":"1","msg":"hello","ts":1764050000000}\n\n`,
   `event: unread\ndata: {"unread":1}\n\n`,
   ": ping\n\n",
 ].join("");
+
+const BUSY_EXAMPLE =
+  'retry: 7342\nevent: busy\ndata: {"reason":"full","error":"this hub holds MAX_STREAMS (10000) streams; retrying by itself","retryMs":7342}\n\n';
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -53,12 +56,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tag: "subscriber",
     summary: "Stream a uid's messages (Server-Sent Events)",
     description:
-      "Open with `new EventSource('/push?uid=1')`. The stream starts with `retry:` and the greeting (no `id:`, so it never moves the resume point), " +
-      "replays what a resuming client missed, then sends the uid's unread count as an `unread` event (UnreadCount) and goes live. " +
+      "Open with `new EventSource('/push?uid=1')`. The stream starts with `retry:` (drawn from RETRY_MS to RETRY_MS + RETRY_JITTER_MS), " +
+      "`: heartbeat <HEARTBEAT_MS>` and the greeting (no `id:`, so it never moves the resume point), replays what a resuming client missed, " +
+      "then sends the uid's unread count as an `unread` event (UnreadCount) whose `id:` is the hub's head, so every stream has a resume point, and goes live. " +
       "Each message is an event with `id:` (the hub's cursor), `event:` (the publisher's name, `message` by default) and `data:` (PushMessage), " +
       "followed by the new unread count. `reset` (ResetNotice) means the resume point is older than the retained history: reload the inbox. " +
       "A `: ping` comment goes out every HEARTBEAT_MS (default 15 s). Every open tab of a uid gets every message; a uid keeps at most " +
-      "MAX_STREAMS_PER_UID (default 8) streams, closing its oldest for a new one, and a stream more than MAX_QUEUE_BYTES behind is closed.",
+      "MAX_STREAMS_PER_UID (default 8) streams, closing its oldest for a new one, and a stream more than MAX_QUEUE_BYTES behind is closed. " +
+      "A refusal that may pass (the hub at MAX_STREAMS, overloaded, restarting or failing) is also a 200 stream: `retry:` and one `busy` event " +
+      "(BusyNotice), then the end; EventSource reconnects by itself after `retryMs`. Only permanent refusals have an error status.",
     auth: "subscriber",
     query: PushQuery,
     headers: PushHeaders,
@@ -67,9 +73,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
       description: "The stream: `text/event-stream; charset=utf-8`, `Cache-Control: no-cache, no-transform`, never compressed.",
       mediaType: "text/event-stream",
       schema: v.string(),
-      example: STREAM_EXAMPLE,
+      examples: { live: STREAM_EXAMPLE, busy: BUSY_EXAMPLE },
     },
-    errors: [400, 401, 503],
+    errors: [400, 401],
   },
   {
     method: "post",
@@ -107,7 +113,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     auth: "subscriber",
     query: InboxQuery,
     answer: { status: 200, description: "A page of the inbox.", mediaType: "application/json", schema: COMPONENTS.InboxPage },
-    errors: [400, 401],
+    errors: [400, 401, 503],
   },
   {
     method: "post",

@@ -3,7 +3,7 @@
 // (`satisfies` checks it), so the document cannot promise what is not sent.
 import * as v from "valibot";
 import type { HubStats, UserPresence } from "../hub/push-hub";
-import type { ApiError, InboxPage, PushMessage, ResetNotice, UnreadCount } from "../messages";
+import type { ApiError, BusyNotice, InboxPage, PushMessage, ResetNotice, UnreadCount } from "../messages";
 import type { ShardedPublishResult } from "../publish";
 import { MarkReadBody, TokenBody } from "../requests";
 import { PublishBody } from "../update";
@@ -84,6 +84,15 @@ const Reset = v.object({
   lastEventId: v.pipe(v.string(), v.description("The resume point the stream continues from.")),
 }) satisfies v.GenericSchema<unknown, ResetNotice>;
 
+const Busy = v.object({
+  reason: v.pipe(
+    v.picklist(["full", "overloaded", "unavailable", "error"]),
+    v.description("The hub is full, overloaded, restarting or unreachable, or failed."),
+  ),
+  error: v.string(),
+  retryMs: v.pipe(v.number(), v.integer(), v.description("When EventSource reconnects by itself; the stream's `retry:` says the same.")),
+}) satisfies v.GenericSchema<unknown, BusyNotice>;
+
 /** Named in the document's components and referenced by name wherever they are used. */
 export const COMPONENTS = {
   PublishRequest: PublishBody,
@@ -100,4 +109,5 @@ export const COMPONENTS = {
   ApiError: ApiErrorSchema,
   PushMessage: PushMessageSchema,
   ResetNotice: Reset,
+  BusyNotice: Busy,
 } satisfies Record<string, v.GenericSchema>;

@@ -106,15 +106,17 @@ describe("the OpenAPI document", () => {
     },
   );
 
-  it("shows a /push stream made of the documented events", () => {
-    const example: string = served.paths["/push"].get.responses["200"].content["text/event-stream"].example;
+  it.each([
+    ["live", ["unread", "message", "unread"]],
+    ["busy", ["busy"]],
+  ])("shows a %s /push stream made of the documented events", (name, expected) => {
+    const example: string = served.paths["/push"].get.responses["200"].content["text/event-stream"].examples[name].value;
     const events: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (event) => events.push(event) });
-    parser.feed(example);
-    const dataSchema: Record<string, string> = { message: "PushMessage", unread: "UnreadCount", reset: "ResetNotice" };
-    const named = events.filter((event) => event.event !== undefined);
-    expect(named.map((event) => event.event)).toEqual(["unread", "message", "unread"]);
-    for (const event of named) {
+    // The greeting is the one unnamed event; its data is text, not JSON.
+    createParser({ onEvent: (event) => event.event !== undefined && events.push(event) }).feed(example);
+    expect(events.map((event) => event.event)).toEqual(expected);
+    const dataSchema: Record<string, string> = { message: "PushMessage", unread: "UnreadCount", reset: "ResetNotice", busy: "BusyNotice" };
+    for (const event of events) {
       const validate = schemaAt(`/components/schemas/${dataSchema[event.event!]}`);
       expect(validate(JSON.parse(event.data)), `${event.event}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
