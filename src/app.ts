@@ -1,12 +1,12 @@
 // The Worker's routes, in one table. Every answer that is not 2xx leaves
 // through `onError` / `notFound` as {code, error}.
-import { Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { requireSubscriber } from "./auth/subscriber";
 import { signSubscriberToken } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
-import { errorResponse, HttpError } from "./errors";
+import { errorResponse, HttpError, LOCAL_HINT } from "./errors";
 import { callHub, HubUnavailable } from "./hub/calls";
 import type { HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
@@ -95,7 +95,7 @@ app.post("/token", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   if (settings.subscribeSecret === undefined) {
-    throw new HttpError(503, "subscriber tokens need SUBSCRIBE_SECRET (wrangler secret put SUBSCRIBE_SECRET)");
+    throw new HttpError(503, `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`);
   }
   const { uid, ttl } = parse(TokenBody, await readJsonBody(c.req.raw, settings.maxBodyBytes));
   const exp = Math.floor(Date.now() / 1000) + ttl;
@@ -142,9 +142,17 @@ app.get("/stats", async (c) => {
   });
 });
 
+app.use("/", demoPage);
+app.use("/message", demoPage);
 app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
 app.get("/openapi.json", (c) => c.json(openApiDocument()));
+
+/** With DEMO_PAGE=off, the demo's paths do not exist. */
+async function demoPage(c: Context<AppEnv>, next: Next): Promise<void> {
+  if (!c.get("settings").demoPage) throw new HttpError(404, "the demo page is off on this deployment (DEMO_PAGE=off)");
+  await next();
+}
 
 // A known path with the wrong method is 405, with the methods it takes: read
 // from the routes above (middleware is registered for ALL methods).

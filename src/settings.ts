@@ -18,6 +18,8 @@ export interface Settings {
   readonly allowedOrigins: readonly string[];
   readonly publishToken: string | undefined;
   readonly subscribeSecret: string | undefined;
+  /** Whether / and /message serve the demo page; DEMO_PAGE=off turns it off in production. */
+  readonly demoPage: boolean;
 }
 
 export const DEFAULT_GREETING = "站内信链接成功！";
@@ -72,5 +74,6 @@ function parseSettings(bindings: object): Settings {
       .filter((origin) => origin.length > 0),
     publishToken: secretSetting(env.PUBLISH_TOKEN),
     subscribeSecret: secretSetting(env.SUBSCRIBE_SECRET),
+    demoPage: !/^\s*off\s*$/i.test(String(env.DEMO_PAGE ?? "")),
   };
 }

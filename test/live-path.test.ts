@@ -3,7 +3,7 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { idFor, publish } from "./helpers/publish";
-import { closeAllStreams, openStream } from "./helpers/sse-client";
+import { closeAllStreams, openHubStream, openStream } from "./helpers/sse-client";
 import { TEST_VARS } from "./helpers/test-settings";
 import { freshUid } from "./helpers/uids";
 
@@ -27,7 +27,7 @@ describe("a resume point from the first byte", () => {
 
   it("lets a stream that has seen no message resume after a restart with nothing lost", async () => {
     const uid = freshUid("quiet");
-    const stream = await openStream(uid);
+    const stream = await openHubStream(uid);
     const resumePoint = stream.named("unread")[0]!.id!;
     expect(stream.messages()).toEqual([]);
 

@@ -5,7 +5,7 @@ import { hubFor } from "../src/hub/shards";
 import type { ShardedPublishResult } from "../src/publish";
 import { readSettings } from "../src/settings";
 import { idFor, publish, sleep } from "./helpers/publish";
-import { closeAllStreams, openStream } from "./helpers/sse-client";
+import { closeAllStreams, openHubStream, openStream } from "./helpers/sse-client";
 import { freshUid } from "./helpers/uids";
 
 afterEach(closeAllStreams);
@@ -120,7 +120,7 @@ describe("restart", () => {
 
   it("survives an abort with streams open: they end, and reconnecting resumes exactly", async () => {
     const uid = freshUid("crash");
-    const stream = await openStream(uid);
+    const stream = await openHubStream(uid);
     const seen = await publish({ uid, msg: "before crash" });
     await stream.untilMessages(1);
 

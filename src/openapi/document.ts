@@ -32,6 +32,7 @@ const ERRORS: Record<ErrorStatus, { name: string; description: string; headers?:
     description: "The token is missing, malformed, wrong or expired; `error` says which.",
     headers: { "WWW-Authenticate": 'Bearer realm="edge-inbox" (publisher) or realm="edge-inbox subscriber".' },
   },
+  404: { name: "NotFound", description: "The demo page is off on this deployment (DEMO_PAGE=off)." },
   413: { name: "TooLarge", description: "The body is larger than MAX_BODY_BYTES (default 64 KiB)." },
   415: { name: "NotJson", description: "Send the body as JSON with `Content-Type: application/json`." },
   503: {

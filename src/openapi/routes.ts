@@ -10,7 +10,7 @@ import { DEFAULT_GREETING } from "../settings";
 import { PublishBody, PublishHeaders } from "../update";
 import { COMPONENTS } from "./schemas";
 
-export type ErrorStatus = 400 | 401 | 413 | 415 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 503;
 
 export interface Answer {
   readonly status: 200 | 302;
@@ -171,10 +171,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: "/message",
     tag: "pages",
     summary: "The demo inbox page",
-    description: "Open `/message?uid=1`: it subscribes for that uid, lists its inbox and can publish (it asks for the publisher token).",
+    description:
+      "Open `/message?uid=1`: it subscribes for that uid, lists its inbox and can publish (it asks for the publisher token). " +
+      "DEMO_PAGE=off removes it.",
     auth: "none",
     answer: { status: 200, description: "The page.", mediaType: "text/html" },
-    errors: [],
+    errors: [404],
   },
   {
     method: "get",
@@ -183,7 +185,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Redirect to the demo page",
     auth: "none",
     answer: { status: 302, description: "To `/message?uid=1`.", headers: { Location: "/message?uid=1" } },
-    errors: [],
+    errors: [404],
   },
   {
     method: "get",
