@@ -26,11 +26,13 @@ export default defineConfig({
   test: {
     projects: [
       // Open mode, as the seed: short heartbeats and a small queue make drop detection quick to test.
-      workersProject("worker", ["test/**/*.test.ts"], TEST_VARS, ["test/e2e/**", "test/browser/**", "test/secure/**"]),
+      workersProject("worker", ["test/**/*.test.ts"], TEST_VARS, ["test/e2e/**", "test/browser/**", "test/secure/**", "test/node/**"]),
       // Delivery must not depend on how many hub objects there are: the same files with four shards.
       workersProject("shards-4", DELIVERY_TESTS, { ...TEST_VARS, HUB_SHARDS: "4" }),
       // SUBSCRIBE_SECRET, ALLOWED_ORIGINS and a small MAX_STREAMS set.
       workersProject("secure", ["test/secure/**/*.test.ts"], SECURE_VARS),
+      // Pure modules checked with tools that need Node (ajv compiles validators with new Function, which workerd refuses).
+      { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", ...timeouts } },
       // Real sockets against `wrangler dev`, from Node: what only a network shows.
       // (test/browser, which also needs Chromium, runs with `npm run test:browser`.)
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", ...timeouts } },
