@@ -3,18 +3,19 @@
 import { type Context, Hono, type Next } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { requireSubscriber } from "./auth/subscriber";
-import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken } from "./auth/subscriber-token";
+import { DEFAULT_TOKEN_TTL_SECONDS, issueSubscriberToken, isTokenTtl, TOKEN_TTL_RULE } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
-import { badRequest, errorResponse, HttpError, LOCAL_HINT } from "./errors";
+import { badRequest, errorResponse, HttpError, NO_SUBSCRIBE_SECRET } from "./errors";
 import { callHub, HubUnavailable } from "./hub/calls";
-import type { HubStats } from "./hub/push-hub";
-import { hubAt, hubFor } from "./hub/shards";
+import { hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
+import type { TokenResult } from "./messages";
 import { publishToHubs } from "./publish";
 import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
+import { collectStats, presenceOf } from "./stats";
 import { parsePublish } from "./update";
 import { parseJsonObject, parseMessageId, parseUid } from "./validate";
 
@@ -112,59 +113,22 @@ app.post("/inbox/read", async (c) => {
 app.post("/token", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
-  if (settings.subscribeSecret === undefined) {
-    throw new HttpError(503, `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`);
-  }
+  if (settings.subscribeSecret === undefined) throw new HttpError(503, NO_SUBSCRIBE_SECRET);
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
   const { uid: rawUid, ttl: rawTtl } = parseJsonObject(body, ["uid", "ttl"], '{"uid":"1","ttl":3600}');
   const uid = parseUid(rawUid);
   const ttl = rawTtl ?? DEFAULT_TOKEN_TTL_SECONDS;
-  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
-    throw badRequest(`ttl must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
-  }
-  const exp = Math.floor(Date.now() / 1000) + ttl;
-  const token = await signSubscriberToken(settings.subscribeSecret, uid, exp);
-  return c.json({ code: 0, uid, token, exp }, 200, { "Cache-Control": "no-store" });
+  if (!isTokenTtl(ttl)) throw badRequest(TOKEN_TTL_RULE);
+  const token = await issueSubscriberToken(settings.subscribeSecret, uid, ttl);
+  return c.json({ code: 0, ...token } satisfies TokenResult, 200, { "Cache-Control": "no-store" });
 });
 
 app.get("/stats", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   const uidQuery = c.req.query("uid");
-  if (uidQuery !== undefined) {
-    const uid = parseUid(uidQuery);
-    return c.json({
-      uid,
-      ...(await callHub(
-        () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
-        (hub) => hub.presence(uid),
-        true,
-      )),
-    });
-  }
-  const shards: HubStats[] = await Promise.all(
-    Array.from({ length: settings.hubShards }, (_, shard) =>
-      callHub(
-        () => hubAt(c.env.PUSH_HUB, shard, settings.hubShards),
-        (hub) => hub.stats(),
-        true,
-      ),
-    ),
-  );
-  const sum = (pick: (s: HubStats) => number) => shards.reduce((total, s) => total + pick(s), 0);
-  return c.json({
-    streams: sum((s) => s.streams),
-    users: sum((s) => s.users),
-    published: sum((s) => s.published),
-    delivered: sum((s) => s.delivered),
-    dropped: {
-      gone: sum((s) => s.dropped.gone),
-      slow: sum((s) => s.dropped.slow),
-      replaced: sum((s) => s.dropped.replaced),
-      expired: sum((s) => s.dropped.expired),
-    },
-    shards,
-  });
+  if (uidQuery !== undefined) return c.json(await presenceOf(c.env.PUSH_HUB, settings.hubShards, parseUid(uidQuery)));
+  return c.json(await collectStats(c.env.PUSH_HUB, settings.hubShards));
 });
 
 app.use("/", demoPage);
