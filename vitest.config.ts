@@ -54,6 +54,7 @@ export default defineConfig({
         "test/e2e/**",
         "test/browser/**",
         "test/secure/**",
+        "test/node/**",
         "test/service-binding/**",
       ]),
       // Delivery must not depend on how many hub objects there are: the same files with four shards.
@@ -62,6 +63,8 @@ export default defineConfig({
       serviceBindingProject("service-binding", { ...SECURE_VARS, MAX_STREAMS: "10000" }),
       // SUBSCRIBE_SECRET, ALLOWED_ORIGINS and a small MAX_STREAMS set.
       workersProject("secure", ["test/secure/**/*.test.ts"], SECURE_VARS),
+      // Pure modules checked with tools that need Node (ajv compiles validators with new Function, which workerd refuses).
+      { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", ...timeouts } },
       // Real sockets against `wrangler dev`, from Node: what only a network shows.
       // (test/browser, which also needs Chromium, runs with `npm run test:browser`.)
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", ...timeouts } },

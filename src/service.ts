@@ -5,15 +5,16 @@
 // refusal is the route's `{code, error}`, returned rather than thrown, since
 // an exception thrown out of an RPC method counts as the Worker's own failure.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { DEFAULT_TOKEN_TTL_SECONDS, issueSubscriberToken, isTokenTtl, TOKEN_TTL_RULE } from "./auth/subscriber-token";
+import { issueSubscriberToken } from "./auth/subscriber-token";
 import { tooLarge } from "./body";
 import { badRequest, HttpError, NO_SUBSCRIBE_SECRET } from "./errors";
 import type { ApiError, InboxBinding, InboxStats, PublishRequest, PublishResult, TokenResult } from "./messages";
 import { publishToHubs } from "./publish";
+import { TokenBody } from "./requests";
 import { readSettings } from "./settings";
 import { collectStats } from "./stats";
 import { parsePublish } from "./update";
-import { parseUid } from "./validate";
+import { parse } from "./validate";
 
 const encoder = new TextEncoder();
 
@@ -29,12 +30,12 @@ export class InboxService extends WorkerEntrypoint<Env> implements InboxBinding 
     });
   }
 
-  signSubscriberToken(uid: string | number, ttl: number = DEFAULT_TOKEN_TTL_SECONDS): Promise<TokenResult | ApiError> {
+  signSubscriberToken(uid: string | number, ttl?: number): Promise<TokenResult | ApiError> {
     return answer(async () => {
       const { subscribeSecret } = readSettings(this.env);
       if (subscribeSecret === undefined) throw new HttpError(503, NO_SUBSCRIBE_SECRET);
-      if (!isTokenTtl(ttl)) throw badRequest(TOKEN_TTL_RULE);
-      return { code: 0, ...(await issueSubscriberToken(subscribeSecret, parseUid(uid), ttl)) };
+      const token = parse(TokenBody, { uid, ttl });
+      return { code: 0, ...(await issueSubscriberToken(subscribeSecret, token.uid, token.ttl)) };
     });
   }
 

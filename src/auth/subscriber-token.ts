@@ -7,12 +7,6 @@ import { decodeBase64Url, encodeBase64Url } from "./base64url";
 export const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_TOKEN_TTL_SECONDS = 60 * 60;
 const MAX_TOKEN_LENGTH = 1024;
-export const TOKEN_TTL_RULE = `ttl must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`;
-
-/** Whether ttl is a lifetime a token may be issued for (TOKEN_TTL_RULE). */
-export function isTokenTtl(ttl: unknown): ttl is number {
-  return typeof ttl === "number" && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TOKEN_TTL_SECONDS;
-}
 
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
