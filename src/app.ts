@@ -3,20 +3,21 @@
 import { type Context, Hono, type Next } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { requireSubscriber } from "./auth/subscriber";
-import { signSubscriberToken } from "./auth/subscriber-token";
+import { issueSubscriberToken } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
-import { errorResponse, HttpError, LOCAL_HINT } from "./errors";
+import { errorResponse, HttpError, NO_SUBSCRIBE_SECRET } from "./errors";
 import { callHub, HubUnavailable } from "./hub/calls";
-import type { HubStats } from "./hub/push-hub";
-import { hubAt, hubFor } from "./hub/shards";
+import { hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
+import type { TokenResult } from "./messages";
 import { openApiDocument } from "./openapi/document";
 import { publishToHubs } from "./publish";
 import { InboxQuery, MarkReadBody, StatsQuery, TokenBody } from "./requests";
 import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
+import { collectStats, presenceOf } from "./stats";
 import { parsePublish } from "./update";
 import { parse, parseResumePoint, parseUid } from "./validate";
 
@@ -94,52 +95,18 @@ app.post("/inbox/read", async (c) => {
 app.post("/token", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
-  if (settings.subscribeSecret === undefined) {
-    throw new HttpError(503, `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`);
-  }
+  if (settings.subscribeSecret === undefined) throw new HttpError(503, NO_SUBSCRIBE_SECRET);
   const { uid, ttl } = parse(TokenBody, await readJsonBody(c.req.raw, settings.maxBodyBytes));
-  const exp = Math.floor(Date.now() / 1000) + ttl;
-  const token = await signSubscriberToken(settings.subscribeSecret, uid, exp);
-  return c.json({ code: 0, uid, token, exp }, 200, { "Cache-Control": "no-store" });
+  const token = await issueSubscriberToken(settings.subscribeSecret, uid, ttl);
+  return c.json({ code: 0, ...token } satisfies TokenResult, 200, { "Cache-Control": "no-store" });
 });
 
 app.get("/stats", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   const { uid } = parse(StatsQuery, c.req.query());
-  if (uid !== undefined) {
-    return c.json({
-      uid,
-      ...(await callHub(
-        () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
-        (hub) => hub.presence(uid),
-        true,
-      )),
-    });
-  }
-  const shards: HubStats[] = await Promise.all(
-    Array.from({ length: settings.hubShards }, (_, shard) =>
-      callHub(
-        () => hubAt(c.env.PUSH_HUB, shard, settings.hubShards),
-        (hub) => hub.stats(),
-        true,
-      ),
-    ),
-  );
-  const sum = (pick: (s: HubStats) => number) => shards.reduce((total, s) => total + pick(s), 0);
-  return c.json({
-    streams: sum((s) => s.streams),
-    users: sum((s) => s.users),
-    published: sum((s) => s.published),
-    delivered: sum((s) => s.delivered),
-    dropped: {
-      gone: sum((s) => s.dropped.gone),
-      slow: sum((s) => s.dropped.slow),
-      replaced: sum((s) => s.dropped.replaced),
-      expired: sum((s) => s.dropped.expired),
-    },
-    shards,
-  });
+  if (uid !== undefined) return c.json(await presenceOf(c.env.PUSH_HUB, settings.hubShards, uid));
+  return c.json(await collectStats(c.env.PUSH_HUB, settings.hubShards));
 });
 
 app.use("/", demoPage);

@@ -3,8 +3,15 @@
 // (`satisfies` checks it), so the document cannot promise what is not sent.
 import * as v from "valibot";
 import type { HubStats, UserPresence } from "../hub/push-hub";
-import type { ApiError, BusyNotice, InboxPage, PushMessage, ResetNotice, UnreadCount } from "../messages";
-import type { ShardedPublishResult } from "../publish";
+import type {
+  ApiError,
+  BusyNotice,
+  InboxPage,
+  PushMessage,
+  ResetNotice,
+  PublishResult as ShardedPublishResult,
+  UnreadCount,
+} from "../messages";
 import { MarkReadBody, TokenBody } from "../requests";
 import { PublishBody } from "../update";
 
