@@ -19,7 +19,7 @@ const RETRY_MS = Number(TEST_VARS.RETRY_MS);
 /** A real failure inside the hub: its storage loses a table every connect reads. */
 async function breakHub(uid: string): Promise<DurableObjectStub> {
   const stub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
-  await runInDurableObject(stub, (_hub, state) => state.storage.sql.exec("DROP TABLE read_cursors"));
+  await runInDurableObject(stub, (_hub, state) => state.storage.sql.exec("DROP TABLE inbox_cursors"));
   return stub;
 }
 

@@ -1,5 +1,5 @@
 // The inbox calls as a browser makes them.
-import type { InboxPage } from "../../src/messages";
+import type { InboxCounts, InboxPage } from "../../src/messages";
 import { postJson } from "./publish";
 import { fetchWorker } from "./sse-client";
 
@@ -9,8 +9,8 @@ export async function getInbox(uid: string, query: Record<string, string> = {}):
   return (await response.json()) as InboxPage;
 }
 
-export async function markRead(body: { uid: string; ids?: string[]; upTo?: string }): Promise<{ unread: number }> {
+export async function markRead(body: { uid: string; ids?: string[]; upTo?: string }): Promise<InboxCounts> {
   const response = await postJson("/inbox/read", body, {});
   if (response.status !== 200) throw new Error(`POST /inbox/read answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as { unread: number };
+  return (await response.json()) as InboxCounts;
 }
