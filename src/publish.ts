@@ -2,7 +2,7 @@
 import { HttpError } from "./errors";
 import { callHub } from "./hub/calls";
 import type { HubPublish, PushHub } from "./hub/push-hub";
-import { groupByShard, hubAt } from "./hub/shards";
+import { groupByShard, hubAt, shardOf } from "./hub/shards";
 import type { PublishResult } from "./messages";
 import type { Publish } from "./update";
 
@@ -14,6 +14,9 @@ async function fingerprintOf(publish: Publish): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(publish.canonical));
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
+
+const conflict = (key: string) =>
+  new HttpError(409, `the key ${JSON.stringify(key)} was used in the last 24 hours for a different request; use a new key`);
 
 export async function publishToHubs(namespace: DurableObjectNamespace<PushHub>, shards: number, publish: Publish): Promise<PublishResult> {
   const { canonical: _, ...message } = publish;
@@ -29,13 +32,21 @@ export async function publishToHubs(namespace: DurableObjectNamespace<PushHub>, 
       (hub) => hub.publish(part),
       idempotent,
     );
-    if (result === null) {
-      const key = JSON.stringify(publish.key);
-      throw new HttpError(409, `the key ${key} was used in the last 24 hours for a different request; use a new key`);
-    }
+    if (result === null) throw conflict(publish.key!);
     return result;
   };
   if (shards === 1) return publishAt(0, request);
+  // Each shard knows only its own copies: a key is claimed on its own shard
+  // first, so a reuse for another request is caught whoever its recipients are.
+  if (publish.key !== undefined) {
+    const key = publish.key;
+    const claimed = await callHub(
+      () => hubAt(namespace, shardOf(key, shards), shards),
+      (hub) => hub.claimKey(key, request.fingerprint),
+      true,
+    );
+    if (!claimed) throw conflict(key);
+  }
   const parts: Array<[number, HubPublish]> = publish.audience.all
     ? Array.from({ length: shards }, (_, shard) => [shard, request])
     : [...groupByShard(publish.audience.uids, shards)].map(([shard, uids]) => [shard, { ...request, audience: { all: false, uids } }]);

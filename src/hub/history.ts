@@ -194,6 +194,7 @@ export class History {
    */
   trim(now: number, maxAgeMs: number, maxRows: number): number {
     this.sql.exec("DELETE FROM idempotency WHERE ts <= ?", now - IDEMPOTENCY_WINDOW_MS);
+    this.sql.exec("DELETE FROM key_claims WHERE ts <= ?", now - IDEMPOTENCY_WINDOW_MS);
     const byAge = this.sql.exec<{ id: number | null }>("SELECT MAX(id) AS id FROM messages WHERE ts < ?", now - maxAgeMs).one().id ?? 0;
     const byCount =
       this.sql.exec<{ id: number }>("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?", maxRows).toArray()[0]?.id ?? 0;
@@ -226,6 +227,24 @@ export class History {
     // Keys stored before fingerprints existed match any request, as they did then.
     if (row.fingerprint !== null && row.fingerprint !== fingerprint) return { conflict: true };
     return { result: JSON.parse(row.result) as PublishResult };
+  }
+
+  /**
+   * With shards, a key is claimed on its own shard before the publish: true
+   * when it is new or was used for this same request within 24 hours, false
+   * when another request holds it.
+   */
+  claimKey(key: string, fingerprint: string, now: number): boolean {
+    this.sql.exec("DELETE FROM key_claims WHERE key = ? AND ts <= ?", key, now - IDEMPOTENCY_WINDOW_MS);
+    const held = this.sql
+      .exec<{ fingerprint: string }>(
+        "INSERT INTO key_claims (key, fingerprint, ts) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = key RETURNING fingerprint",
+        key,
+        fingerprint,
+        now,
+      )
+      .one().fingerprint;
+    return held === fingerprint;
   }
 
   rememberResult(key: string, fingerprint: string, result: PublishResult, now: number): void {

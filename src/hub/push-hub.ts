@@ -230,6 +230,11 @@ export class PushHub extends DurableObject<Env> {
     };
   }
 
+  /** With shards: claim a publish's key on the key's own shard (see History.claimKey). */
+  claimKey(key: string, fingerprint: string): boolean {
+    return this.#history.claimKey(key, fingerprint, Date.now());
+  }
+
   /** Forget the uid: its state, the messages addressed to it alone, and its open streams. */
   erase(uid: string): { messages: number; streams: number } {
     const messages = this.#history.remove(this.#history.onlyFor(uid)).length;

@@ -14,6 +14,10 @@
 // inbox_marks    per (uid, id): single states that differ from the cursors:
 //                seen/read 1 above the cursors, archived 1 or 0 (NULL: as
 //                the cursors say), deleted 1.
+// idempotency    a keyed publish's first answer on this shard, for 24 h.
+// key_claims     with shards: which request a key was first used for, kept
+//                on the key's own shard so a reuse is caught whatever its
+//                recipients' shards.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -59,6 +63,7 @@ CREATE TABLE IF NOT EXISTS inbox_marks (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS inbox_marks_by_id ON inbox_marks(id);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, result TEXT NOT NULL, ts INTEGER NOT NULL, fingerprint TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_claims (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, ts INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
