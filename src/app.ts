@@ -19,7 +19,7 @@ import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
 import { collectStats, presenceOf } from "./stats";
 import { parsePublish } from "./update";
-import { parse, parseUid } from "./validate";
+import { parse, parseResumePoint, parseUid } from "./validate";
 
 type AppEnv = { Bindings: Env; Variables: { settings: Settings } };
 
@@ -40,7 +40,7 @@ app.get("/push", async (c) => {
   // EventSource resends the last id it saw; clients without it may use the query.
   const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId");
   const expiresAt = await requireSubscriber(c, settings.subscribeSecret, uid);
-  const subscription = { uid, lastEventId: lastEventId?.trim() || undefined, expiresAt };
+  const subscription = { uid, resumeFrom: parseResumePoint(lastEventId), expiresAt };
   try {
     // The hub's answer already carries the SSE headers: passed on as it is;
     // the CORS middleware copies it only when it adds headers.

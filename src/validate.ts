@@ -8,6 +8,7 @@
 // name ("uids[1] must be a string"); any other message is a whole sentence.
 import * as v from "valibot";
 import { badRequest } from "./errors";
+import type { ResumePoint } from "./hub/subscribe-request";
 import { EVENT_NAME_PATTERN, RESERVED_EVENTS } from "./messages";
 
 export const MAX_UID_LENGTH = 128;
@@ -118,3 +119,14 @@ export function parse<const TSchema extends v.GenericSchema>(
 }
 
 export const parseUid = (value: unknown): string => parse(UidText, value, "uid");
+
+/**
+ * `Last-Event-ID` (or `?lastEventId=`) as the hub understands it: absent or
+ * blank is a fresh stream, an id the hub could have issued resumes after it,
+ * anything else is "unknown" and gets a `reset` carrying the current head.
+ */
+export function parseResumePoint(text: string | undefined): ResumePoint | undefined {
+  const trimmed = text?.trim() ?? "";
+  if (trimmed === "") return undefined;
+  return /^(0|[1-9][0-9]{0,15})$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : "unknown";
+}

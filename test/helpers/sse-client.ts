@@ -137,7 +137,7 @@ export async function openStream(uid: string, options: OpenOptions = {}): Promis
  */
 export async function openHubStream(uid: string): Promise<SseClient> {
   const hub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
-  const client = new SseClient(await hub.fetch(toHubRequest({ uid, lastEventId: undefined, expiresAt: null })));
+  const client = new SseClient(await hub.fetch(toHubRequest({ uid, resumeFrom: undefined, expiresAt: null })));
   await client.until(() => client.named("unread").length > 0, "the opening unread event");
   return client;
 }
