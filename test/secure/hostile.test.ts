@@ -1,12 +1,13 @@
 // Hostile input across every route, in secure mode. Each case must get its
 // status and a JSON error, and none may reach a stream or change stored state.
+import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signSubscriberToken } from "../../src/auth/subscriber-token";
+import { app } from "../../src/app";
 import { getInbox } from "../helpers/inbox";
 import { AUTH } from "../helpers/publish";
-import { closeAllStreams, fetchWorker, openStream, type SseClient } from "../helpers/sse-client";
-import { TEST_ALLOWED_ORIGIN, TEST_SUBSCRIBE_SECRET } from "../helpers/test-settings";
-import { nowSeconds, tokenFor } from "../helpers/tokens";
+import { BASE, closeAllStreams, fetchWorker, openStream, type SseClient } from "../helpers/sse-client";
+import { TEST_ALLOWED_ORIGIN } from "../helpers/test-settings";
+import { tokenFor } from "../helpers/tokens";
 import { freshUid } from "../helpers/uids";
 
 const victim = freshUid("victim");
@@ -44,8 +45,6 @@ interface Case {
   readonly error: RegExp;
   readonly request: () => Promise<Response>;
 }
-
-const tokenOf = async (uid: string, ttl = 3600, secret = TEST_SUBSCRIBE_SECRET) => signSubscriberToken(secret, uid, nowSeconds() + ttl);
 
 function cases(): Case[] {
   const v = victim;
@@ -145,7 +144,9 @@ function cases(): Case[] {
       name: "chunked body over the limit",
       status: 413,
       error: /MAX_BODY_BYTES/,
-      request: () => send("POST", "/update", chunkedBody(200_000), publisher),
+      // In-process: through the loopback, workerd logs the refused upload's broken pipe.
+      request: async () =>
+        app.fetch(new Request(`${BASE}/update`, { method: "POST", headers: publisher, body: chunkedBody(200_000) }), env),
     },
     {
       name: "text/plain",
@@ -185,19 +186,19 @@ function cases(): Case[] {
       name: "push with a forged token",
       status: 401,
       error: /signature/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, 3600, "guess")}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(v, 3600, "guess")}`),
     },
     {
       name: "push with an expired token",
       status: 401,
       error: /expired/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, -1)}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(v, -1)}`),
     },
     {
       name: "push with another uid's token",
       status: 401,
       error: /another uid/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(`${v}x`)}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(`${v}x`)}`),
     },
     {
       name: "push with a truncated token",
@@ -221,7 +222,7 @@ function cases(): Case[] {
       name: "push with a forged cookie",
       status: 401,
       error: /signature/,
-      request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenOf(v, 3600, "guess")}` }),
+      request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenFor(v, 3600, "guess")}` }),
     },
     { name: "push without a uid", status: 400, error: /uid/, request: () => send("GET", "/push") },
     { name: "push with a CR in the uid", status: 400, error: /control/, request: () => send("GET", `/push?uid=${v}%0D`) },
@@ -247,7 +248,7 @@ function cases(): Case[] {
       name: "read with another uid's token",
       status: 401,
       error: /another uid/,
-      request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenOf("intruder")}`),
+      request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenFor("intruder")}`),
     },
     {
       name: "read ids not an array",
