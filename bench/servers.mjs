@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readCompatibility, workerdConfig } from "./workerd-config.mjs";
+import { HUB_DURABLE_OBJECT, readCompatibility, workerdConfig } from "./workerd-config.mjs";
 
 export const BENCH_TOKEN = "bench-publisher-token";
 const READY_TIMEOUT_MS = 20_000;
@@ -91,7 +91,7 @@ async function startProcess(command, args, port, extra = {}) {
 
 /** The Workers the bench serves with workerd: the real built hub, and the floor baseline. */
 export const WORKERD_WORKERS = {
-  workerd: { module: ["dist", "index.js"], durableObject: { binding: "PUSH_HUB", className: "PushHub" } },
+  workerd: { module: ["dist", "index.js"], durableObject: HUB_DURABLE_OBJECT },
   "workerd-floor": { module: ["bench", "baselines", "workerd-floor.mjs"], durableObject: { binding: "FLOOR_HUB", className: "FloorHub" } },
 };
 

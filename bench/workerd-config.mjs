@@ -16,13 +16,16 @@ export function readCompatibility(wranglerToml) {
 
 const capnpString = (value) => JSON.stringify(String(value));
 
+/** The hub's Durable Object as wrangler.toml binds it. */
+export const HUB_DURABLE_OBJECT = { binding: "PUSH_HUB", className: "PushHub" };
+
 /**
  * The config text. `bundle` is the module's path relative to the config file
  * (capnp embeds only relative paths), `durableObject` its class and the
- * binding that reaches it, `storageDir` a directory for the objects' SQLite
+ * binding that reaches it (the hub's unless told), `storageDir` a directory for the objects' SQLite
  * files, `vars` the text bindings.
  */
-export function workerdConfig({ bundle, durableObject, storageDir, port, compatibility, vars }) {
+export function workerdConfig({ bundle, durableObject = HUB_DURABLE_OBJECT, storageDir, port, compatibility, vars }) {
   const { binding, className } = durableObject;
   const bindings = [
     `(name = ${capnpString(binding)}, durableObjectNamespace = ${capnpString(className)})`,
