@@ -91,13 +91,13 @@ const settings = {
 const log = (text) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
 function build() {
-  log("building the Worker bundle (wrangler deploy --dry-run --outdir dist)");
-  const result = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", "dist"], {
+  log("building the Worker bundle (npm run build:worker: wrangler deploy --dry-run)");
+  const result = spawnSync("npm", ["run", "--silent", "build:worker"], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });
-  if (result.status !== 0) throw new Error("the build failed; run `npm run build` to see why");
+  if (result.status !== 0) throw new Error("the build failed; run `npm run build:worker` to see why");
 }
 
 /** Runs one measurement; a crash becomes a failed result, and the run goes on. */

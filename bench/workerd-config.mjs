@@ -1,5 +1,5 @@
 // A workerd config for one Worker module and its Durable Object class: the
-// built bundle (`npm run build` → dist/index.js) with the PushHub class
+// built bundle (`npm run build:worker` → .wrangler/dry-run/index.js) with the PushHub class
 // wrangler deploys, or the workerd floor baseline, served by workerd
 // directly, without the `wrangler dev` proxy in front (see bench/README.md).
 import { readFileSync } from "node:fs";
