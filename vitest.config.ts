@@ -58,6 +58,7 @@ export default defineConfig({
         "test/secure/**",
         "test/node/**",
         "test/service-binding/**",
+        "test/package/**",
       ]),
       // Delivery must not depend on how many hub objects there are: the same files with four shards.
       workersProject("shards-4", DELIVERY_TESTS, { ...TEST_VARS, HUB_SHARDS: "4" }),
@@ -67,6 +68,17 @@ export default defineConfig({
       workersProject("secure", ["test/secure/**/*.test.ts"], SECURE_VARS),
       // Pure modules checked with tools that need Node (ajv compiles validators with new Function, which workerd refuses).
       { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", ...timeouts } },
+      // The npm package as a team installs it: packed, installed into a scratch project, used from there.
+      {
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/package/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       // Real sockets against `wrangler dev`, from Node: what only a network shows.
       // (test/browser, which also needs Chromium, runs with `npm run test:browser`.)
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", ...timeouts } },
