@@ -20,7 +20,7 @@ function workersProject(
   };
 }
 
-const DELIVERY_TESTS = ["push", "resume", "inbox", "backpressure", "shards"].map((name) => `test/${name}.test.ts`);
+const DELIVERY_TESTS = ["push", "resume", "inbox", "backpressure", "shards", "live-path"].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({
   test: {

@@ -25,16 +25,26 @@ function localPublishToken() {
 const token = localPublishToken();
 const secure = /^SUBSCRIBE_SECRET\s*=\s*"?[^"\s]/m.test(readFileSync(devVarsPath, "utf8"));
 const base = `http://${host}:${port}`;
+const publishExample = `curl -X POST ${base}/update -H 'Authorization: Bearer ${token}' \\
+             -H 'Content-Type: application/json' -d '{"uid":"1","msg":"hello"}'`;
+// Secure mode: a subscriber needs a token first, which the publisher mints (POST /token).
+const subscribeExample = secure
+  ? `TOKEN=$(curl -s -X POST ${base}/token -H 'Authorization: Bearer ${token}' \\
+               -H 'Content-Type: application/json' -d '{"uid":"1"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+        curl -N "${base}/push?uid=1&token=$TOKEN"`
+  : `curl -N '${base}/push?uid=1'`;
+
 console.log(`
 edge-inbox on local workerd
   URL              ${base}
-  demo page        ${base}/message?uid=1
+  demo page        ${base}/message?uid=1${secure ? "   (paste a subscriber token into its token field)" : ""}
   publisher token  ${token}   (from .dev.vars)
-  subscribers      ${secure ? "need a token (SUBSCRIBE_SECRET is set; POST /token mints one)" : "open: any uid may listen (set SUBSCRIBE_SECRET in .dev.vars to require tokens)"}
+  subscribers      ${secure ? "need a token: SUBSCRIBE_SECRET is set in .dev.vars" : "open: any uid may listen (set SUBSCRIBE_SECRET in .dev.vars to require tokens)"}
+  settings         .dev.vars is read once at start: restart npm run dev after editing it
 
-  try:  curl -N '${base}/push?uid=1'
-        curl -X POST ${base}/update -H 'Authorization: Bearer ${token}' \\
-             -H 'Content-Type: application/json' -d '{"uid":"1","msg":"hello"}'
+  try:  ${subscribeExample}
+  then, in another terminal:
+        ${publishExample}
 `);
 
 // Run wrangler on the Node running this script: the project's Node 24 under npm run.

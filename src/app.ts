@@ -1,17 +1,20 @@
 // The Worker's routes, in one table. Every answer that is not 2xx leaves
 // through `onError` / `notFound` as {code, error}.
-import { Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { requirePublisher } from "./auth/publisher";
 import { requireSubscriber } from "./auth/subscriber";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, signSubscriberToken } from "./auth/subscriber-token";
 import { readJsonBody } from "./body";
 import { cors } from "./cors";
-import { badRequest, errorResponse, HttpError } from "./errors";
+import { badRequest, errorResponse, HttpError, LOCAL_HINT } from "./errors";
+import { callHub, HubUnavailable } from "./hub/calls";
 import type { HubStats } from "./hub/push-hub";
 import { hubAt, hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
 import { publishToHubs } from "./publish";
+import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
+import { busyResponse } from "./sse/response";
 import { parsePublish } from "./update";
 import { parseJsonObject, parseMessageId, parseUid } from "./validate";
 
@@ -38,12 +41,21 @@ app.get("/push", async (c) => {
   // EventSource resends the last id it saw; clients without it may use the query.
   const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId");
   const expiresAt = await requireSubscriber(c, settings.subscribeSecret, uid);
-  const response = await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).fetch(
-    toHubRequest({ uid, lastEventId: lastEventId?.trim() || undefined, expiresAt }),
-  );
-  // The hub's answer already carries the SSE headers (or is a JSON error):
-  // passed on as it is; the CORS middleware copies it only when it adds headers.
-  return response;
+  const subscription = { uid, lastEventId: lastEventId?.trim() || undefined, expiresAt };
+  try {
+    // The hub's answer already carries the SSE headers: passed on as it is;
+    // the CORS middleware copies it only when it adds headers.
+    return await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.fetch(toHubRequest(subscription)),
+      true,
+    );
+  } catch (error) {
+    // Anything transient is a `busy` stream, never an error status: EventSource would give up for good.
+    if (!(error instanceof HubUnavailable)) throw error;
+    const retryMs = failedHubRetryMs(error.reason === "overloaded", settings.retryMs);
+    return busyResponse({ reason: error.reason, error: error.message, retryMs });
+  }
 });
 
 app.post("/update", async (c) => {
@@ -66,7 +78,13 @@ app.get("/inbox", async (c) => {
     throw badRequest(`limit must be a whole number from 1 to ${INBOX_PAGE_MAX}`);
   }
   const beforeId = before === undefined ? null : parseMessageId(before, "before");
-  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).inbox(uid, beforeId, limit));
+  return c.json(
+    await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.inbox(uid, beforeId, limit),
+      true,
+    ),
+  );
 });
 
 app.post("/inbox/read", async (c) => {
@@ -81,14 +99,21 @@ app.post("/inbox/read", async (c) => {
   }
   const ids = (rawIds ?? []).map((id, i) => parseMessageId(id, `ids[${i}]`));
   const upTo = rawUpTo === undefined ? null : parseMessageId(rawUpTo, "upTo");
-  return c.json(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).markRead(uid, ids, upTo));
+  // Marking read twice is marking read once: safe to retry.
+  return c.json(
+    await callHub(
+      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+      (hub) => hub.markRead(uid, ids, upTo),
+      true,
+    ),
+  );
 });
 
 app.post("/token", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   if (settings.subscribeSecret === undefined) {
-    throw new HttpError(503, "subscriber tokens need SUBSCRIBE_SECRET (wrangler secret put SUBSCRIBE_SECRET)");
+    throw new HttpError(503, `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`);
   }
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
   const { uid: rawUid, ttl: rawTtl } = parseJsonObject(body, ["uid", "ttl"], '{"uid":"1","ttl":3600}');
@@ -108,10 +133,23 @@ app.get("/stats", async (c) => {
   const uidQuery = c.req.query("uid");
   if (uidQuery !== undefined) {
     const uid = parseUid(uidQuery);
-    return c.json({ uid, ...(await hubFor(c.env.PUSH_HUB, uid, settings.hubShards).presence(uid)) });
+    return c.json({
+      uid,
+      ...(await callHub(
+        () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+        (hub) => hub.presence(uid),
+        true,
+      )),
+    });
   }
   const shards: HubStats[] = await Promise.all(
-    Array.from({ length: settings.hubShards }, (_, shard) => hubAt(c.env.PUSH_HUB, shard, settings.hubShards).stats()),
+    Array.from({ length: settings.hubShards }, (_, shard) =>
+      callHub(
+        () => hubAt(c.env.PUSH_HUB, shard, settings.hubShards),
+        (hub) => hub.stats(),
+        true,
+      ),
+    ),
   );
   const sum = (pick: (s: HubStats) => number) => shards.reduce((total, s) => total + pick(s), 0);
   return c.json({
@@ -129,8 +167,16 @@ app.get("/stats", async (c) => {
   });
 });
 
+app.use("/", demoPage);
+app.use("/message", demoPage);
 app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
+
+/** With DEMO_PAGE=off, the demo's paths do not exist. */
+async function demoPage(c: Context<AppEnv>, next: Next): Promise<void> {
+  if (!c.get("settings").demoPage) throw new HttpError(404, "the demo page is off on this deployment (DEMO_PAGE=off)");
+  await next();
+}
 
 // A known path with the wrong method is 405, with the methods it takes.
 const ROUTE_METHODS: Record<string, string> = {

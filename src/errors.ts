@@ -17,3 +17,6 @@ export function errorResponse(status: number, error: string, headers: Record<str
 }
 
 export const badRequest = (message: string) => new HttpError(400, message);
+
+/** Where a missing secret goes on `wrangler dev`, which reads it only at start. */
+export const LOCAL_HINT = "locally: put it in .dev.vars and restart npm run dev";

@@ -36,6 +36,19 @@ export interface InboxPage<T = unknown> {
   readonly next: string | null;
 }
 
+/** Why a stream was turned away for now: the hub is full, overloaded, restarting or failed. */
+export type BusyReason = "full" | "overloaded" | "unavailable" | "error";
+
+/**
+ * The `data:` of a `busy` event: `/push` could not serve the stream right now.
+ * The answer is still 200 so EventSource reconnects by itself after `retryMs`.
+ */
+export interface BusyNotice {
+  readonly reason: BusyReason;
+  readonly error: string;
+  readonly retryMs: number;
+}
+
 /** The body of every non-2xx answer. */
 export interface ApiError {
   readonly code: number;
@@ -51,7 +64,8 @@ export interface PublishResult {
 /** Events the hub generates itself; a publisher may not use these names. */
 export const UNREAD_EVENT = "unread";
 export const RESET_EVENT = "reset";
-export const RESERVED_EVENTS: readonly string[] = [UNREAD_EVENT, RESET_EVENT];
+export const BUSY_EVENT = "busy";
+export const RESERVED_EVENTS: readonly string[] = [UNREAD_EVENT, RESET_EVENT, BUSY_EVENT];
 export const DEFAULT_EVENT = "message";
 /** What a publisher may name an event: safe on an SSE `event:` line. */
 export const EVENT_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;

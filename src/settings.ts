@@ -6,6 +6,8 @@ export interface Settings {
   readonly hubShards: number;
   readonly greeting: string;
   readonly retryMs: number;
+  /** Each stream's `retry:` is drawn uniformly from [retryMs, retryMs + retryJitterMs]. */
+  readonly retryJitterMs: number;
   readonly heartbeatMs: number;
   readonly maxStreamsPerUid: number;
   readonly maxStreams: number;
@@ -16,6 +18,8 @@ export interface Settings {
   readonly allowedOrigins: readonly string[];
   readonly publishToken: string | undefined;
   readonly subscribeSecret: string | undefined;
+  /** Whether / and /message serve the demo page; DEMO_PAGE=off turns it off in production. */
+  readonly demoPage: boolean;
 }
 
 export const DEFAULT_GREETING = "站内信链接成功！";
@@ -47,11 +51,14 @@ export function readSettings(bindings: object): Settings {
 
 function parseSettings(bindings: object): Settings {
   const env = bindings as Record<string, unknown>;
+  const retryMs = intSetting(env.RETRY_MS, 3000, 0, 600_000);
   return {
     hubShards: intSetting(env.HUB_SHARDS, 1, 1, 256),
     // An empty GREETING disables the greeting; unset keeps the seed's.
     greeting: typeof env.GREETING === "string" ? env.GREETING : DEFAULT_GREETING,
-    retryMs: intSetting(env.RETRY_MS, 3000, 0, 600_000),
+    retryMs,
+    // Spread reconnects: a restarted hub is not hit by every browser in the same second.
+    retryJitterMs: intSetting(env.RETRY_JITTER_MS, retryMs, 0, 600_000),
     // Proxies drop idle connections after ~30 s; 25 s keeps us under that.
     heartbeatMs: intSetting(env.HEARTBEAT_MS, 15_000, 50, 25_000),
     maxStreamsPerUid: intSetting(env.MAX_STREAMS_PER_UID, 8, 1, 1000),
@@ -67,5 +74,6 @@ function parseSettings(bindings: object): Settings {
       .filter((origin) => origin.length > 0),
     publishToken: secretSetting(env.PUBLISH_TOKEN),
     subscribeSecret: secretSetting(env.SUBSCRIBE_SECRET),
+    demoPage: !/^\s*off\s*$/i.test(String(env.DEMO_PAGE ?? "")),
   };
 }

@@ -1,5 +1,9 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { fetchWorker } from "./helpers/sse-client";
+import { app } from "../src/app";
+import { AUTH } from "./helpers/publish";
+import { BASE, fetchWorker } from "./helpers/sse-client";
 
 // The page's behaviour is tested in Chromium (test/browser/); here, that the Worker serves it.
 describe("GET /message", () => {
@@ -23,5 +27,23 @@ describe("GET /message", () => {
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET");
     expect(await response.json()).toEqual({ code: 405, error: "POST is not allowed on /message; use GET" });
+  });
+});
+
+describe("DEMO_PAGE=off", () => {
+  const withDemoOff = (path: string, init?: RequestInit) =>
+    app.fetch(new Request(new URL(path, BASE), init), { ...env, DEMO_PAGE: "off" }, createExecutionContext());
+
+  it("answers / and /message with a 404 JSON error", async () => {
+    for (const path of ["/", "/message?uid=1", "/message"]) {
+      const response = await withDemoOff(path, { redirect: "manual" });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ code: 404, error: "the demo page is off on this deployment (DEMO_PAGE=off)" });
+    }
+  });
+
+  it("leaves the API alone", async () => {
+    const response = await withDemoOff("/stats", { headers: AUTH });
+    expect(response.status).toBe(200);
   });
 });

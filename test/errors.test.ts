@@ -114,6 +114,14 @@ describe("bad input", () => {
     }
   });
 
+  it("refuses minting subscriber tokens with 503 when SUBSCRIBE_SECRET is not configured, saying where to set it", async () => {
+    const response = await postJson("/token", { uid: "1" });
+    expect(response.status).toBe(503);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toMatch(/wrangler secret put SUBSCRIBE_SECRET/);
+    expect(error).toMatch(/\.dev\.vars and restart/);
+  });
+
   it("refuses publishing with 503 when PUBLISH_TOKEN is not configured", async () => {
     const { app } = await import("../src/app");
     const { env } = await import("cloudflare:workers");
@@ -122,6 +130,8 @@ describe("bad input", () => {
       { ...env, PUBLISH_TOKEN: "" },
     );
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: string }).error).toMatch(/PUBLISH_TOKEN/);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toMatch(/wrangler secret put PUBLISH_TOKEN/);
+    expect(error).toMatch(/\.dev\.vars and restart/);
   });
 });

@@ -7,7 +7,7 @@ import { freshUid } from "./helpers/uids";
 afterEach(closeAllStreams);
 
 describe("GET /push", () => {
-  it("answers an SSE stream whose first bytes are retry and the greeting, with no id", async () => {
+  it("answers an SSE stream whose first bytes are retry, the heartbeat interval and the greeting, with no id", async () => {
     const response = await fetchWorker(`/push?uid=${freshUid("greet")}`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
@@ -16,7 +16,7 @@ describe("GET /push", () => {
     expect(response.headers.get("content-encoding")).toBeNull();
     const client = new SseClient(response);
     await client.until(() => client.raw.includes("\n\n"), "the greeting");
-    expect(client.raw.startsWith("retry: 3000\ndata: 站内信链接成功！\n\n")).toBe(true);
+    expect(client.raw).toMatch(new RegExp(`^retry: [0-9]+\n: heartbeat ${TEST_HEARTBEAT_MS}\ndata: 站内信链接成功！\n\n`));
     expect(client.events[0]).toEqual({ data: "站内信链接成功！", event: undefined, id: undefined });
   });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { hubFor } from "../src/hub/shards";
 import { readSettings } from "../src/settings";
 import { idFor, type PublishAnswer, publish, sleep } from "./helpers/publish";
-import { closeAllStreams, openStream } from "./helpers/sse-client";
+import { closeAllStreams, openHubStream, openStream } from "./helpers/sse-client";
 import { freshUid } from "./helpers/uids";
 
 afterEach(closeAllStreams);
@@ -119,7 +119,7 @@ describe("restart", () => {
 
   it("survives an abort with streams open: they end, and reconnecting resumes exactly", async () => {
     const uid = freshUid("crash");
-    const stream = await openStream(uid);
+    const stream = await openHubStream(uid);
     const seen = await publish({ uid, msg: "before crash" });
     await stream.untilMessages(1);
 

@@ -1,5 +1,5 @@
 // Publisher auth: `Authorization: Bearer <PUBLISH_TOKEN>`, compared in constant time.
-import { HttpError } from "../errors";
+import { HttpError, LOCAL_HINT } from "../errors";
 
 const encoder = new TextEncoder();
 const sha256 = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
@@ -16,7 +16,7 @@ async function matchesPublishToken(candidate: string, publishToken: string): Pro
 
 export async function requirePublisher(request: Request, publishToken: string | undefined): Promise<void> {
   if (publishToken === undefined) {
-    throw new HttpError(503, "publishing is disabled until PUBLISH_TOKEN is set (wrangler secret put PUBLISH_TOKEN)");
+    throw new HttpError(503, `publishing is disabled until PUBLISH_TOKEN is set: wrangler secret put PUBLISH_TOKEN (${LOCAL_HINT})`);
   }
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);

@@ -15,8 +15,15 @@ export function messageFrame(id: number, event: string, uid: string | null, msgJ
   return formatEvent({ id: String(id), event, data: messageData(id, uid, msgJson, ts) });
 }
 
-export function unreadFrame(unread: number): string {
-  return formatEvent({ event: UNREAD_EVENT, data: JSON.stringify({ unread } satisfies UnreadCount) });
+/**
+ * The uid's unread count. On the opening one, `resumeId` is the hub's head:
+ * every stream then has a resume point from its first bytes, so a browser
+ * that has seen no message yet still reconnects with Last-Event-ID and gets
+ * what it missed. Live counts carry no id.
+ */
+export function unreadFrame(unread: number, resumeId?: number): string {
+  const data = JSON.stringify({ unread } satisfies UnreadCount);
+  return formatEvent({ id: resumeId === undefined ? undefined : String(resumeId), event: UNREAD_EVENT, data });
 }
 
 /**
@@ -36,4 +43,5 @@ export const encode = (text: string): Uint8Array => encoder.encode(text);
 
 export const PING = encode(formatComment("ping"));
 
-export const openingBytes = (retryMs: number, greeting: string): Uint8Array => encode(formatOpening(retryMs, greeting));
+export const openingBytes = (retryMs: number, heartbeatMs: number, greeting: string): Uint8Array =>
+  encode(formatOpening(retryMs, heartbeatMs, greeting));

@@ -90,12 +90,20 @@ const toStored = (row: Row): StoredMessage => ({
 });
 
 export class History {
+  // Read once from storage, then kept in step by insert and trim: every connect needs them.
+  private head: number;
+  private trimmedUpToId: number;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
   ) {
     sql.exec(SCHEMA);
     this.numberOlderBroadcasts();
+    const rows = sql.exec<{ value: number }>("SELECT value FROM meta WHERE name = 'trimmed_up_to'").toArray();
+    this.trimmedUpToId = rows[0]?.value ?? 0;
+    const { head } = sql.exec<{ head: number | null }>("SELECT MAX(id) AS head FROM messages").one();
+    this.head = Math.max(head ?? 0, this.trimmedUpToId);
   }
 
   /** Storage written before broadcasts were numbered gets the column and the numbers once. */
@@ -118,14 +126,12 @@ export class History {
 
   /** The highest id ever issued (0 before the first message), surviving trims and restarts. */
   headId(): number {
-    const row = this.sql.exec<{ head: number | null }>("SELECT MAX(id) AS head FROM messages").one();
-    return Math.max(row.head ?? 0, this.trimmedUpTo());
+    return this.head;
   }
 
   /** Messages at or below this id may have been deleted by retention. */
   trimmedUpTo(): number {
-    const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE name = 'trimmed_up_to'").toArray();
-    return rows[0]?.value ?? 0;
+    return this.trimmedUpToId;
   }
 
   /**
@@ -150,6 +156,7 @@ export class History {
     if (!audience.all) {
       for (const uid of audience.uids) this.sql.exec("INSERT INTO recipients (uid, id) VALUES (?, ?)", uid, id);
     }
+    this.head = id;
     return id;
   }
 
@@ -261,6 +268,7 @@ export class History {
       this.sql.exec("DELETE FROM recipients WHERE id <= ?", upTo);
       this.sql.exec("DELETE FROM read_marks WHERE id <= ?", upTo);
       this.sql.exec("INSERT INTO meta (name, value) VALUES ('trimmed_up_to', ?1) ON CONFLICT (name) DO UPDATE SET value = ?1", upTo);
+      this.trimmedUpToId = upTo;
       return gone;
     });
   }

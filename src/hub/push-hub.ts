@@ -2,10 +2,12 @@
 // stores each message in SQLite before fanning it out, replays on resume,
 // and keeps the inbox's read state.
 import { DurableObject } from "cloudflare:workers";
-import { errorResponse } from "../errors";
 import type { InboxPage, PublishResult } from "../messages";
+import { failedHubRetryMs, jitteredMs } from "../retry-delay";
 import { readSettings, type Settings } from "../settings";
+import { busyResponse, sseResponse } from "../sse/response";
 import type { Publish } from "../update";
+import { Admission } from "./admission";
 import { encode, messageFrame, openingBytes, PING, resetFrame, unreadFrame } from "./frames";
 import { History, type StoredMessage } from "./history";
 import { type DropReason, OpenStreams, type Subscriber } from "./streams";
@@ -18,12 +20,6 @@ const TRIM_AGAIN_MS = 10 * 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The heartbeat runs in this many slices per HEARTBEAT_MS; a pass over all uids takes one slice less. */
 const HEARTBEAT_SLICES = 8;
-
-const SSE_HEADERS = {
-  "Content-Type": "text/event-stream; charset=utf-8",
-  "Cache-Control": "no-cache, no-transform",
-  "X-Accel-Buffering": "no",
-} as const;
 
 export interface HubStats {
   readonly streams: number;
@@ -42,7 +38,7 @@ export class PushHub extends DurableObject<Env> {
   private readonly settings: Settings;
   private readonly history: History;
   private readonly streams: OpenStreams;
-  private readonly opening: Uint8Array;
+  private readonly admission: Admission;
   /** Unread counts of the uids with an open stream, kept in step with every change. */
   private readonly unreadByUid = new Map<string, number>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -56,19 +52,23 @@ export class PushHub extends DurableObject<Env> {
     super(ctx, env);
     this.settings = readSettings(env);
     this.history = new History(ctx.storage.sql, ctx.storage);
-    this.opening = openingBytes(this.settings.retryMs, this.settings.greeting);
+    this.admission = new Admission(this.settings);
     this.streams = new OpenStreams(this.settings, (subscriber, reason) => this.onDrop(subscriber, reason));
   }
 
   /** `GET /push`, forwarded by the Worker after it checked uid and token. */
   override async fetch(request: Request): Promise<Response> {
     const subscription = fromHubRequest(request);
-    // A uid at its tab limit replaces its oldest tab, so the total does not grow.
-    const replacesATab = this.streams.tabs(subscription.uid) >= this.settings.maxStreamsPerUid;
-    if (this.streams.size >= this.settings.maxStreams && !replacesATab) {
-      return errorResponse(503, "this hub holds MAX_STREAMS streams; retry later", { "Retry-After": "5" });
+    const refusal = this.admission.refusal(this.streams.size, this.streams.tabs(subscription.uid), Date.now());
+    if (refusal !== undefined) return busyResponse(refusal);
+    try {
+      return sseResponse(this.subscribe(subscription));
+    } catch (error) {
+      // Storage failed mid-connect: the browser is told to come back, not shown an error it would never retry.
+      console.error(`connect failed: ${error instanceof Error ? error.message : String(error)}`);
+      const retryMs = failedHubRetryMs(false, this.settings.retryMs);
+      return busyResponse({ reason: "error", error: "the hub failed to open the stream; retrying by itself", retryMs });
     }
-    return new Response(this.subscribe(subscription), { headers: SSE_HEADERS });
   }
 
   /**
@@ -78,10 +78,12 @@ export class PushHub extends DurableObject<Env> {
    */
   private subscribe({ uid, lastEventId, expiresAt }: Subscription): ReadableStream<Uint8Array> {
     const { subscriber, body } = this.streams.create(uid, expiresAt);
-    this.streams.write(subscriber, this.opening);
-    if (lastEventId !== undefined) this.replay(subscriber, lastEventId);
+    const { retryMs, retryJitterMs, heartbeatMs, greeting } = this.settings;
+    this.streams.write(subscriber, openingBytes(jitteredMs(retryMs, retryJitterMs), heartbeatMs, greeting));
+    const head = this.history.headId();
+    if (lastEventId !== undefined) this.replay(subscriber, lastEventId, head);
     const unread = this.unreadOf(uid);
-    this.streams.write(subscriber, encode(unreadFrame(unread)));
+    this.streams.write(subscriber, encode(unreadFrame(unread, head)));
     this.streams.register(subscriber);
     // Cached only while the uid has a stream; onDrop forgets it with the last tab.
     if (subscriber.open) this.unreadByUid.set(uid, unread);
@@ -89,8 +91,7 @@ export class PushHub extends DurableObject<Env> {
     return body;
   }
 
-  private replay(subscriber: Subscriber, lastEventId: string): void {
-    const head = this.history.headId();
+  private replay(subscriber: Subscriber, lastEventId: string, head: number): void {
     const after = /^(0|[1-9][0-9]{0,15})$/.test(lastEventId) ? Number(lastEventId) : NaN;
     const missed =
       after >= this.history.trimmedUpTo() && after <= head ? this.history.messagesAfter(subscriber.uid, after, MAX_REPLAY + 1) : undefined;

@@ -46,7 +46,12 @@ export function formatRetry(ms: number): string {
   return `retry: ${ms}\n`;
 }
 
-/** What every stream starts with: the reconnect delay and, unless disabled, the greeting (no id). */
-export function formatOpening(retryMs: number, greeting: string): string {
-  return greeting === "" ? `${formatRetry(retryMs)}\n` : formatRetry(retryMs) + formatEvent({ data: greeting });
+/**
+ * What every stream starts with: the reconnect delay, the heartbeat interval
+ * as a comment (so a client can tell a dead connection from a quiet one
+ * without a setting), and, unless disabled, the greeting (no id).
+ */
+export function formatOpening(retryMs: number, heartbeatMs: number, greeting: string): string {
+  const head = `${formatRetry(retryMs)}: heartbeat ${heartbeatMs}\n`;
+  return greeting === "" ? `${head}\n` : head + formatEvent({ data: greeting });
 }

@@ -1,8 +1,11 @@
 // A test's view of one SSE stream: the raw text and the parsed events, read
 // through eventsource-parser. Every wait has a deadline; every stream opened
 // here is cancelled by `closeAllStreams` after each test.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { hubFor } from "../../src/hub/shards";
+import { toHubRequest } from "../../src/hub/subscribe-request";
+import { readSettings } from "../../src/settings";
 
 export const BASE = "https://inbox.test";
 const DEFAULT_WAIT_MS = 3000;
@@ -123,6 +126,18 @@ export async function openStream(uid: string, options: OpenOptions = {}): Promis
   if (response.status !== 200) throw new Error(`GET /push answered ${response.status}: ${await response.text()}`);
   const client = new SseClient(response);
   // The hub sends the greeting and then the unread count before going live.
+  await client.until(() => client.named("unread").length > 0, "the opening unread event");
+  return client;
+}
+
+/**
+ * A stream read straight from uid's hub, for tests that abort the hub under it:
+ * through the Worker, the abort also breaks the Worker's pump of the body,
+ * which workerd logs as an internal exception with a stack.
+ */
+export async function openHubStream(uid: string): Promise<SseClient> {
+  const hub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
+  const client = new SseClient(await hub.fetch(toHubRequest({ uid, lastEventId: undefined, expiresAt: null })));
   await client.until(() => client.named("unread").length > 0, "the opening unread event");
   return client;
 }

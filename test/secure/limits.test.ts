@@ -1,7 +1,8 @@
 import { afterEach, expect, it } from "vitest";
+import type { BusyNotice } from "../../src/messages";
 import { publish } from "../helpers/publish";
 import { closeAllStreams, fetchWorker, openStream, SseClient } from "../helpers/sse-client";
-import { TEST_MAX_STREAMS, TEST_MAX_STREAMS_PER_UID } from "../helpers/test-settings";
+import { TEST_MAX_STREAMS, TEST_MAX_STREAMS_PER_UID, TEST_VARS } from "../helpers/test-settings";
 import { tokenFor } from "../helpers/tokens";
 import { freshUid } from "../helpers/uids";
 
@@ -9,7 +10,18 @@ afterEach(closeAllStreams);
 
 const open = async (uid: string) => openStream(uid, { query: { token: await tokenFor(uid) } });
 
-it("answers 503 with Retry-After past MAX_STREAMS, still lets a uid replace its oldest tab, and admits again once one leaves", async () => {
+/** The `busy` notice of a refused connect: 200, a retry, the event, then the end. */
+async function refusedNotice(uid: string): Promise<BusyNotice> {
+  const response = await fetchWorker(`/push?uid=${uid}&token=${await tokenFor(uid)}`);
+  expect(response.status).toBe(200);
+  const refused = new SseClient(response);
+  await refused.untilEnded();
+  expect(refused.raw).toMatch(/^retry: [0-9]+\nevent: busy\n/);
+  expect(refused.named("unread")).toEqual([]);
+  return JSON.parse(refused.named("busy")[0]!.data) as BusyNotice;
+}
+
+it("answers busy (200) past MAX_STREAMS, still lets a uid replace its oldest tab, and admits again once one leaves", async () => {
   const full = freshUid("full");
   const streams: SseClient[] = [];
   for (let i = 0; i < TEST_MAX_STREAMS_PER_UID; i++) streams.push(await open(full));
@@ -18,15 +30,17 @@ it("answers 503 with Retry-After past MAX_STREAMS, still lets a uid replace its 
   streams.push(await open(filler));
 
   const late = freshUid("late");
-  const refused = await fetchWorker(`/push?uid=${late}&token=${await tokenFor(late)}`);
-  expect(refused.status).toBe(503);
-  expect(refused.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
-  expect(((await refused.json()) as { code: number; error: string }).error).toMatch(/MAX_STREAMS/);
+  const first = await refusedNotice(late);
+  expect(first).toMatchObject({ reason: "full", error: expect.stringMatching(/MAX_STREAMS/) });
+  expect(first.retryMs).toBeGreaterThanOrEqual(Number(TEST_VARS.RETRY_MS));
+
+  // The more browsers are turned away, the longer each is told to wait.
+  let notice = first;
+  for (let i = 0; i < 20; i++) notice = await refusedNotice(freshUid("crowd"));
+  expect(notice.retryMs).toBeGreaterThan(first.retryMs);
 
   // A uid below its tab limit would add a stream: refused too.
-  const secondTab = await fetchWorker(`/push?uid=${filler}&token=${await tokenFor(filler)}`);
-  expect(secondTab.status).toBe(503);
-  await secondTab.body?.cancel();
+  expect((await refusedNotice(filler)).reason).toBe("full");
 
   // A uid at its tab limit trades its oldest tab for the new one: the total stays.
   const replacing = await open(full);
@@ -38,9 +52,10 @@ it("answers 503 with Retry-After past MAX_STREAMS, still lets a uid replace its 
   // The hub hears of the cancel at once, or at the next heartbeat at the latest.
   let admitted: SseClient | undefined;
   for (let attempt = 0; attempt < 20 && admitted === undefined; attempt++) {
-    const response = await fetchWorker(`/push?uid=${late}&token=${await tokenFor(late)}`);
-    if (response.status === 200) admitted = new SseClient(response);
-    else await response.body?.cancel();
+    const client = new SseClient(await fetchWorker(`/push?uid=${late}&token=${await tokenFor(late)}`));
+    await client.until(() => client.events.length > 0, "the first event");
+    if (client.named("busy").length === 0) admitted = client;
+    else await client.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   expect(admitted).toBeDefined();

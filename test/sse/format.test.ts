@@ -53,9 +53,10 @@ describe("comments, retry and the opening", () => {
     expect(() => formatRetry(1.5)).toThrow(SyntaxError);
   });
 
-  it("opens with retry and the greeting, or retry alone when the greeting is disabled", () => {
-    expect(formatOpening(3000, "站内信链接成功！")).toBe("retry: 3000\ndata: 站内信链接成功！\n\n");
-    expect(formatOpening(5000, "")).toBe("retry: 5000\n\n");
-    expect(parse(formatOpening(5000, ""))).toEqual([]);
+  it("opens with retry, the heartbeat interval as a comment and the greeting, or no greeting when it is disabled", () => {
+    expect(formatOpening(3000, 15000, "站内信链接成功！")).toBe("retry: 3000\n: heartbeat 15000\ndata: 站内信链接成功！\n\n");
+    expect(parse(formatOpening(3000, 15000, "站内信链接成功！"))).toEqual([{ data: "站内信链接成功！", event: undefined, id: undefined }]);
+    expect(formatOpening(5000, 25000, "")).toBe("retry: 5000\n: heartbeat 25000\n\n");
+    expect(parse(formatOpening(5000, 25000, ""))).toEqual([]);
   });
 });

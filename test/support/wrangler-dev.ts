@@ -1,8 +1,8 @@
 // Starts `wrangler dev` on local workerd for the Node-side tests (e2e, browser): a free port on
-// 127.0.0.1, its own storage folder, settings passed as --var. stop() ends the
-// process group it started, whatever state it is in.
+// 127.0.0.1, its own storage folder, settings passed as --var and nothing else.
+// stop() ends the process group it started, whatever state it is in.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +38,11 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
   const port = fixedPort ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const stateDir = givenStateDir ?? mkdtempSync(join(tmpdir(), "edge-inbox-browser-"));
+  // wrangler reads the developer's .dev.vars (or .env) over our --var values unless it is
+  // given env files of its own: an empty one keeps the tests' settings exactly as passed.
+  const envDir = mkdtempSync(join(tmpdir(), "edge-inbox-env-"));
+  const emptyEnvFile = join(envDir, "empty.env");
+  writeFileSync(emptyEnvFile, "");
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
@@ -48,13 +53,22 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
     "--persist-to",
     stateDir,
     "--show-interactive-dev-session=false",
+    "--env-file",
+    emptyEnvFile,
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   // process.execPath is the Node the tests run on (the project's node@24 under npm scripts).
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      // Nor may the shell's environment stand in for a setting.
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: "false",
+    },
   });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -65,6 +79,7 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
     port,
     stop: async () => {
       await stopGroup(child);
+      rmSync(envDir, { recursive: true, force: true });
       if (givenStateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
     },
   };
