@@ -19,6 +19,12 @@ const PROBLEMS = {
   "token-refresh": "Renewing the subscriber token",
   "token-error": "No subscriber token",
 };
+const BUSY = {
+  full: "The hub is full",
+  overloaded: "The hub is overloaded",
+  unavailable: "The hub is restarting or unreachable",
+  error: "The hub failed",
+};
 
 const $ = (id) => document.getElementById(id);
 const list = $("messages");
@@ -203,12 +209,13 @@ function showStreamProblem(change) {
   element.dataset.reason = reason;
   // A busy answer comes with 200: its status says nothing, its busy reason does.
   const status = change.status >= 300 ? change.status : undefined;
-  const said = [status, change.busy, change.message].filter((part) => part !== undefined && part !== "").join(" ");
+  const said = [status, change.message].filter((part) => part !== undefined && part !== "").join(" ");
   if (change.state === "closed") {
     element.textContent = `The stream was refused: ${said}. Check the uid and the subscriber token, then Connect again.`;
     return;
   }
-  const problem = `${PROBLEMS[reason] ?? reason}${said === "" ? "" : ` (${said})`}.`;
+  const label = (reason === "busy" ? BUSY[change.busy] : PROBLEMS[reason]) ?? reason;
+  const problem = `${label}${said === "" ? "" : ` (${said})`}.`;
   const render = () => {
     const seconds = Math.ceil(((change.retryAt ?? 0) - Date.now()) / 1000);
     element.textContent = seconds > 0 ? `${problem} Retrying in ${seconds} s.` : `${problem} Connecting again…`;
@@ -225,6 +232,7 @@ function showError(text) {
 
 function updateEmpty() {
   $("empty").hidden = list.children.length > 0;
+  $("keys-hint").hidden = list.children.length === 0;
   $("mark-all-read").disabled = list.children.length === 0 && $("unread").dataset.count === "0";
 }
 

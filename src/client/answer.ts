@@ -1,7 +1,7 @@
 // What a non-stream answer to GET /push means for the client: retry (and how
 // soon at the least), renew the token, or stop for good. Pure.
-import type { ApiError } from "../messages";
-import type { BusyReason, RetryReason, StopReason } from "./state";
+import type { ApiError, BusyReason } from "../messages";
+import type { RetryReason, StopReason } from "./state";
 
 /** How one attempt ended. */
 export type AttemptOutcome =

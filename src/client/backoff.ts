@@ -35,6 +35,7 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   if (header === null) return undefined;
   const text = header.trim();
   if (/^[0-9]{1,9}$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // An HTTP-date always names its day or month; Date.parse would also take "-5" as a year.
+  const date = /[A-Za-z]/.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -3,10 +3,11 @@
 // after a backoff with the last id and a valid token, until closed or refused
 // for good. Runs wherever fetch streams (browsers, Node >= 20, Workers).
 import { createParser } from "eventsource-parser";
+import type { BusyNotice } from "../messages";
 import { type AttemptOutcome, apiErrorMessage, refusalOutcome } from "./answer";
 import { retryAfterMs, retryDelay } from "./backoff";
 import { endpoint, fetcherOf, type InboxTarget, requestHeaders } from "./endpoint";
-import { type BusyNotice, type Frame, readFrame, statedHeartbeatMs } from "./frames";
+import { type Frame, readFrame, statedHeartbeatMs } from "./frames";
 import type { StateChange } from "./state";
 import type { TokenSource } from "./token-source";
 import { Watchdog } from "./watchdog";

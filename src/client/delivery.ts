@@ -7,7 +7,7 @@
 // opening `unread` event carries its head as id: a fresh stream has a resume
 // point from its first event on.
 import { EVENT_NAME_PATTERN, type PushMessage, RESERVED_EVENTS } from "../messages";
-import { BUSY_EVENT, type Frame, readFrame } from "./frames";
+import { type Frame, readFrame } from "./frames";
 
 /** A delivered message with the name it was published under. */
 export interface ReceivedMessage<T = unknown> extends PushMessage<T> {
@@ -60,7 +60,7 @@ export class Delivery<T> {
 
   listen(name: string): void {
     if (!EVENT_NAME_PATTERN.test(name)) throw new TypeError(`event name ${JSON.stringify(name)} must match ${EVENT_NAME_PATTERN}`);
-    if (RESERVED_EVENTS.includes(name) || name === BUSY_EVENT) {
+    if (RESERVED_EVENTS.includes(name)) {
       throw new TypeError(`"${name}" is the hub's own event; use onUnread / onReset / onState`);
     }
     if (this.names !== "*") this.names.add(name);

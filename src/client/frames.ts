@@ -1,6 +1,9 @@
 // What each event on the stream means to the client. Pure: an SSE event in
 // (as eventsource-parser hands it out), a typed meaning out.
 import {
+  BUSY_EVENT,
+  type BusyNotice,
+  type BusyReason,
   DEFAULT_EVENT,
   type PushMessage,
   RESERVED_EVENTS,
@@ -9,22 +12,12 @@ import {
   UNREAD_EVENT,
   type UnreadCount,
 } from "../messages";
-import type { BusyReason } from "./state";
 
 /** One parsed SSE event; plain data, so it can cross a BroadcastChannel as it is. */
 export interface Frame {
   readonly id?: string | undefined;
   readonly event?: string | undefined;
   readonly data: string;
-}
-
-export const BUSY_EVENT = "busy";
-
-/** The `data:` of a `busy` answer (docs/API.md): the hub cannot take the stream now. */
-export interface BusyNotice {
-  readonly reason: BusyReason;
-  readonly error: string;
-  readonly retryMs: number;
 }
 
 export type FrameMeaning<T = unknown> =

@@ -1,5 +1,6 @@
 // What a subscription tells its app about the stream: a state and, whenever
 // the stream is not live, a typed reason with the server's own words.
+import type { BusyReason } from "../messages";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -38,9 +39,6 @@ export type StopReason =
   | "closed";
 
 export type StreamReason = RetryReason | StopReason;
-
-/** The hub's reasons for a `busy` answer. */
-export type BusyReason = "full" | "overloaded" | "unavailable" | "error";
 
 export interface StateChange {
   readonly state: ConnectionState;

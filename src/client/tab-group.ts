@@ -8,7 +8,7 @@
 // every tab drops what it already delivered: nothing lost, nothing twice.
 import type { Connection } from "./connection";
 import type { DeliverySnapshot } from "./delivery";
-import type { Frame } from "./frames";
+import { type Frame, readFrame } from "./frames";
 import type { StateChange } from "./state";
 
 /** How often a leader says it is alive, on top of relaying the stream. */
@@ -129,10 +129,12 @@ export class TabGroup {
     this.waiting = waiting;
     const held = this.locks.request(this.name, steal ? { steal: true } : { signal: waiting.signal }, () => this.lead(waiting));
     held.catch(() => {
-      // Aborted while waiting (we left or stole), or stolen while leading: then hand over.
+      // Aborted while waiting (we left or stole), or stolen while leading: then
+      // follow, asking where the stream stands, since what the new leader
+      // relayed while we still led was not delivered here.
       if (this.leading !== undefined && this.waiting === waiting) {
         this.stepDown();
-        if (!this.closed && !this.suspended) this.queue(false);
+        if (!this.closed && !this.suspended) this.join();
       }
     });
   }
@@ -196,8 +198,13 @@ export class TabGroup {
       }
       return;
     }
-    // A leader whose lock was just stolen may still be talking: a leader hears only its own stream.
-    if (this.leading !== undefined) return;
+    // Two leaders for a moment: one stole the lock from a hung tab that has not
+    // noticed yet. Each takes the other's messages (ids make repeats harmless,
+    // and the hung one misses nothing) but only its own stream's state and counts.
+    if (this.leading !== undefined) {
+      if (message.type === "frame" && readFrame(message.frame).kind === "message") this.member.deliver(message.frame);
+      return;
+    }
     this.lastHeard = Date.now();
     switch (message.type) {
       case "frame":
