@@ -99,6 +99,25 @@ async function fillTheHub(): Promise<AbortController[]> {
   throw new Error("the hub did not stay full");
 }
 
+/** A live subscription of a fresh uid in the page (named by its uid) that has received one message. */
+async function liveWithOneMessage(label: string): Promise<{ uid: string; before: { id: string } }> {
+  const uid = freshUid(label);
+  const { token } = await mintToken(uid, 600);
+  await subscribeInPage(page, uid, { uid, token });
+  await untilSeen(page, uid, "live", isLive);
+  const before = await publish({ uid, msg: `before: ${label}` });
+  await untilSeen(page, uid, "the first message", (s) => s.messages.length === 1);
+  return { uid, before };
+}
+
+/** The demo page for uid through the proxy, its subscriber token already typed in. */
+async function openDemo(uid: string): Promise<Page> {
+  const demo = await browser.context.newPage();
+  await demo.addInitScript((token) => sessionStorage.setItem("edge-inbox.subscriber-token", token), (await mintToken(uid, 600)).token);
+  await demo.goto(`${proxy.baseUrl}/message?uid=${uid}`);
+  return demo;
+}
+
 const pushesOf = (uid: string) => proxy.requests.filter((r) => r.target.startsWith(`/push?uid=${uid}`));
 const reconnects = (seen: Seen) => seen.changes.filter((c) => c.state === "reconnecting");
 const ids = (seen: Seen) => seen.messages.map((m) => m.id);
@@ -213,12 +232,7 @@ describe("retries", () => {
   });
 
   it("retries a dropped connection with growing windows and resumes: nothing lost, nothing twice", async () => {
-    const uid = freshUid("dropped");
-    const { token } = await mintToken(uid, 600);
-    await subscribeInPage(page, uid, { uid, token });
-    await untilSeen(page, uid, "live", isLive);
-    const before = await publish({ uid, msg: "before the drop" });
-    await untilSeen(page, uid, "the first message", (s) => s.messages.length === 1);
+    const { uid, before } = await liveWithOneMessage("dropped");
 
     // The live connection is cut and the next two attempts are dropped on arrival:
     // what is published now can only reach the page by resuming with Last-Event-ID.
@@ -240,13 +254,7 @@ describe("retries", () => {
     const uid = freshUid("busy");
     const { token } = await mintToken(uid, 600);
     await subscribeInPage(page, uid, { uid, token });
-    const demoUid = freshUid("busy-demo");
-    const demo = await browser.context.newPage();
-    await demo.addInitScript(
-      (token) => sessionStorage.setItem("edge-inbox.subscriber-token", token),
-      (await mintToken(demoUid, 600)).token,
-    );
-    await demo.goto(`${proxy.baseUrl}/message?uid=${demoUid}`);
+    const demo = await openDemo(freshUid("busy-demo"));
     try {
       const seen = await untilSeen(page, uid, "two busy answers", (s) => reconnects(s).length >= 2, 30_000);
       const retries = reconnects(seen);
@@ -301,12 +309,7 @@ describe("retries", () => {
 
 describe("the heartbeat watchdog", () => {
   it("aborts a half-open connection and resumes from the last id", async () => {
-    const uid = freshUid("half-open");
-    const { token } = await mintToken(uid, 600);
-    await subscribeInPage(page, uid, { uid, token });
-    await untilSeen(page, uid, "live", isLive);
-    const before = await publish({ uid, msg: "before the silence" });
-    await untilSeen(page, uid, "the first message", (s) => s.messages.length === 1);
+    const { uid, before } = await liveWithOneMessage("half-open");
 
     // The connection stays open but nothing passes either way: to the browser, a quiet stream.
     expect(proxy.freeze(`/push?uid=${uid}`)).toBe(1);
@@ -326,12 +329,9 @@ describe("the demo page", () => {
   it("shows why the stream is refused and when it retries, loads the inbox meanwhile, then goes live", async () => {
     const uid = freshUid("demo-503");
     const stored = await publish({ uid, msg: "stored before the outage" });
-    const { token } = await mintToken(uid, 600);
     const body = JSON.stringify({ code: 503, error: "the origin is down for maintenance" });
     proxy.intercept(`/push?uid=${uid}`, { status: 503, headers: { "Retry-After": "4" }, body }, 1);
-    const demo = await browser.context.newPage();
-    await demo.addInitScript((token) => sessionStorage.setItem("edge-inbox.subscriber-token", token), token);
-    await demo.goto(`${proxy.baseUrl}/message?uid=${uid}`);
+    const demo = await openDemo(uid);
     await demo.waitForSelector('#stream-problem[data-reason="server-error"]');
     await demo.waitForSelector(`#messages li[data-id="${stored.id}"]`);
     expect(await demo.textContent("#state")).toBe("reconnecting");
