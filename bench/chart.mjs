@@ -3,7 +3,7 @@
 const WIDTH = 640;
 const HEIGHT = 360;
 const PAD = { left: 64, right: 120, top: 24, bottom: 48 };
-const COLORS = { workerd: "#f38020", express: "#3b82f6", node: "#6b7280" };
+const COLORS = { workerd: "#f38020", "workerd-floor": "#16a34a", express: "#3b82f6", node: "#6b7280" };
 
 export function latencyChart(results) {
   const ok = results.filter((result) => result.error === undefined && result.broadcast.p99Ms !== null);

@@ -1,15 +1,17 @@
-// The bench client runs in its own process (bench/client.mjs), so its CPU
-// and descriptors are never the servers'. This is its handle: call a command,
-// get its result, with a deadline on every call.
+// A bench client runs in its own process (bench/client.mjs, or
+// bench/recovery-client.mjs), so its CPU and descriptors are never the
+// servers'. This is its handle: call a command, get its result, with a
+// deadline on every call.
 import { fileURLToPath } from "node:url";
 import { spawnWithFdLimit } from "./servers.mjs";
 
 const CALL_TIMEOUT_MS = 300_000;
-const CLIENT = fileURLToPath(new URL("./client.mjs", import.meta.url));
 
 export class Client {
-  static async start(port, token, onProgress) {
-    const child = spawnWithFdLimit(process.execPath, [CLIENT], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  /** `script`: the client's module in bench/, the load client unless told. */
+  static async start(port, token, onProgress, script = "client.mjs") {
+    const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
+    const child = spawnWithFdLimit(process.execPath, [path], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const client = new Client(child, onProgress);
     await client.call("target", { port, token });
     return client;

@@ -1,32 +1,35 @@
-// The bench's client: one process, driven by bench/run.mjs over IPC, holding
-// N SSE streams on raw sockets and publishing through POST /update. It parses
-// only what it needs: the first body bytes (connected) and the `@@seq@@`
-// marker every bench message carries. Every wait has a deadline.
+// The bench's load client: one process, driven by bench/run.mjs over IPC,
+// holding N SSE streams on raw sockets and publishing through POST /update.
+// It parses only what it needs: the first body bytes (connected) and the
+// `@@seq@@` marker every bench message carries. Every wait has a deadline.
 
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
+import { Expectations } from "./expectations.mjs";
+import { postUpdate } from "./post-update.mjs";
 
 const MARKER = Buffer.from("@@");
 const AT = 0x40;
 const DIGIT_0 = 0x30;
 const CONNECT_CONCURRENCY = 256;
 const PUBLISH_CONCURRENCY = 8;
+/** Deliveries still on their way when the publishing ends get this long. */
+const GRACE_MS = 5000;
 
 let target; // { port, token }
 let streams = [];
 let seq = 0;
-/** seq → { t0, remaining, latencies: number[] } */
-const awaited = new Map();
-const agent = new Agent({ keepAlive: true, maxSockets: PUBLISH_CONCURRENCY });
+const expectations = new Expectations();
+const closedLoopAgent = new Agent({ keepAlive: true, maxSockets: PUBLISH_CONCURRENCY });
 
 const progress = (text) => process.send({ progress: text });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One stream: connected once body bytes arrive; then counts markers above the last seen. */
+/** One stream: connected once body bytes arrive; then every marker is matched against what is awaited. */
 function openStream(index, deadline) {
   return new Promise((resolve) => {
-    const stream = { index, socket: null, connected: false, lastSeq: 0, tail: "", partial: null, failed: null, ended: false };
+    const stream = { index, socket: null, connected: false, tail: "", partial: null, failed: null, ended: false };
     const socket = connect({ host: "127.0.0.1", port: target.port });
     stream.socket = socket;
     const timer = setTimeout(() => finish(`no greeting before the deadline`), Math.max(0, deadline - Date.now()));
@@ -53,7 +56,7 @@ function openStream(index, deadline) {
         stream.tail = "";
         finish(null);
       }
-      countMarkers(stream, chunk);
+      scanMarkers(stream, chunk);
     });
     socket.on("error", (err) => finish(err.code ?? err.message));
     socket.on("close", () => {
@@ -67,7 +70,7 @@ function openStream(index, deadline) {
  * Find every `@@seq@@` in the bytes with the native Buffer search, no string
  * per read. A marker cut by the end of a read is carried over to the next.
  */
-function countMarkers(stream, chunk) {
+function scanMarkers(stream, chunk) {
   const bytes = stream.partial === null ? chunk : Buffer.concat([stream.partial, chunk]);
   stream.partial = null;
   const now = performance.now();
@@ -80,12 +83,7 @@ function countMarkers(stream, chunk) {
       return;
     }
     at = end;
-    if (n <= stream.lastSeq) continue;
-    stream.lastSeq = n;
-    const wait = awaited.get(n);
-    if (wait === undefined) continue;
-    wait.latencies.push(now - wait.t0);
-    wait.remaining--;
+    expectations.arrived(n, stream.index, now);
   }
 }
 
@@ -114,65 +112,41 @@ async function connectAll({ n, timeoutMs }) {
   return { requested: n, open, seconds, perSecond: open / seconds, failures };
 }
 
-function post(body) {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port: target.port,
-        path: "/update",
-        method: "POST",
-        agent,
-        headers: {
-          "Content-Type": "application/json",
-          "Content-Length": Buffer.byteLength(payload),
-          Authorization: `Bearer ${target.token}`,
-        },
-        timeout: 30_000,
-      },
-      (res) => {
-        const parts = [];
-        res.on("data", (part) => parts.push(part));
-        res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(parts).toString("utf8") }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("POST /update timed out")));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+const openStreams = () => streams.filter((stream) => stream?.connected && !stream.ended);
 
-/** Resolve when every awaited delivery of `n` arrived, or at the deadline. */
-async function untilDelivered(n, deadline) {
-  const wait = awaited.get(n);
-  while (wait.remaining > 0 && Date.now() < deadline) await sleep(wait.remaining > 100 ? 5 : 1);
+const post = (body, agent) => postUpdate(target, body, agent);
+
+/** Resolve when nothing is missing any more, or at the deadline. */
+async function untilDelivered(missing, deadline) {
+  while (missing() > 0 && Date.now() < deadline) await sleep(missing() > 100 ? 5 : 1);
 }
 
 async function broadcast({ rounds, timeoutMs, pauseMs }) {
-  const open = streams.filter((stream) => stream?.connected && !stream.ended);
+  const open = openStreams().map((stream) => stream.index);
   const latencies = [];
   const perRound = [];
   let expected = 0;
   for (let round = 0; round < rounds; round++) {
     const n = ++seq;
-    const wait = { t0: performance.now(), remaining: open.length, latencies: [] };
-    awaited.set(n, wait);
-    const answer = await post({ isAll: true, msg: { text: `@@${n}@@ broadcast round ${round}` } });
+    const before = latencies.length;
+    expectations.expectAll(n, open, streams.length, performance.now(), latencies);
+    const answer = await post({ isAll: true, msg: { text: `@@${n}@@ broadcast round ${round}` } }, closedLoopAgent);
     if (answer.status !== 200) throw new Error(`broadcast answered ${answer.status}: ${answer.text}`);
-    await untilDelivered(n, Date.now() + timeoutMs);
-    awaited.delete(n);
+    await untilDelivered(() => expectations.remaining(n), Date.now() + timeoutMs);
     expected += open.length;
-    latencies.push(...wait.latencies);
-    perRound.push({ delivered: wait.latencies.length, maxMs: Math.max(0, ...wait.latencies) });
-    progress(`broadcast ${round + 1}/${rounds}: ${wait.latencies.length}/${open.length} delivered`);
+    const roundMs = latencies.slice(before);
+    perRound.push({ delivered: roundMs.length, maxMs: Math.max(0, ...roundMs) });
+    progress(`broadcast ${round + 1}/${rounds}: ${roundMs.length}/${open.length} delivered`);
     await sleep(pauseMs);
   }
-  return { rounds, expected, delivered: latencies.length, ...summarize(latencies), perRound };
+  const result = { rounds, expected, delivered: latencies.length, ...summarize(latencies), perRound, ...surprises() };
+  expectations.clear();
+  return result;
 }
 
+/** Closed loop: PUBLISH_CONCURRENCY publishers, each sending the next as soon as it has its answer. */
 async function targeted({ count, timeoutMs }) {
-  const open = streams.filter((stream) => stream?.connected && !stream.ended);
+  const open = openStreams();
   const answerMs = [];
   const deliveryMs = [];
   const failures = [];
@@ -183,22 +157,22 @@ async function targeted({ count, timeoutMs }) {
     while (sent < count && Date.now() < deadline) {
       const stream = open[(sent++ * 7919) % open.length];
       const n = ++seq;
-      const wait = { t0: performance.now(), remaining: 1, latencies: deliveryMs };
-      awaited.set(n, wait);
-      const answer = await post({ uid: `u${stream.index}`, msg: { text: `@@${n}@@ for one` } });
-      answerMs.push(performance.now() - wait.t0);
-      if (answer.status !== 200) failures.push(answer.status);
+      const t0 = performance.now();
+      expectations.expectOne(n, stream.index, t0, deliveryMs);
+      const answer = await post({ uid: `u${stream.index}`, msg: { text: `@@${n}@@ for one` } }, closedLoopAgent);
+      answerMs.push(performance.now() - t0);
+      if (answer.status !== 200) {
+        failures.push(answer.status);
+        expectations.forget(n);
+      }
     }
   };
   const ticker = setInterval(() => progress(`targeted ${sent}/${count}`), 1000);
   await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, worker));
   const seconds = (performance.now() - start) / 1000;
-  // Deliveries still in flight get a short grace period.
-  const graceEnd = Date.now() + 5000;
-  while (deliveryMs.length < answerMs.length && Date.now() < graceEnd) await sleep(5);
+  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
   clearInterval(ticker);
-  awaited.clear();
-  return {
+  const result = {
     sent: answerMs.length,
     failed: failures.length,
     delivered: deliveryMs.length,
@@ -206,7 +180,106 @@ async function targeted({ count, timeoutMs }) {
     perSecond: answerMs.length / seconds,
     answer: summarize(answerMs),
     delivery: summarize(deliveryMs),
+    ...surprises(),
   };
+  expectations.clear();
+  return result;
+}
+
+/**
+ * Open loop, as a site's backend publishes: targeted publishes scheduled by
+ * the clock at `targetedPerSecond` to strided streams, plus one broadcast
+ * every `broadcastEveryMs`, for `seconds`. Nothing waits for an answer
+ * before the next is due; at most `maxInFlight` targeted publishes are
+ * outstanding, and one that had to wait for room counts as behind schedule.
+ * Latencies run from the moment a publish was sent.
+ */
+async function mixed({ seconds, targetedPerSecond, broadcastEveryMs, maxInFlight }) {
+  const open = openStreams();
+  const openIndexes = open.map((stream) => stream.index);
+  const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight + 1 });
+  const targetedTotal = Math.round(seconds * targetedPerSecond);
+  const broadcastTotal = Math.floor((seconds * 1000) / broadcastEveryMs);
+  const kinds = { targeted: newKind(), broadcast: newKind() };
+  const lateMs = [];
+  let inFlight = 0;
+
+  /** Sends now; an answer other than 200 means the publish is expected nowhere. */
+  const send = (kind, n, body) => {
+    inFlight++;
+    kind.sent++;
+    const t0 = performance.now();
+    const settle = (failure) => {
+      inFlight--;
+      kind.answerMs.push(performance.now() - t0);
+      if (failure === null) kind.acked++;
+      else {
+        kind.failures[failure] = (kind.failures[failure] ?? 0) + 1;
+        expectations.forget(n);
+      }
+    };
+    post(body, agent).then(
+      (answer) => settle(answer.status === 200 ? null : `answered ${answer.status}`),
+      (err) => settle(err.code ?? err.message),
+    );
+  };
+
+  const start = performance.now();
+  const ticker = setInterval(
+    () => progress(`mixed: ${kinds.targeted.sent}/${targetedTotal} targeted, ${kinds.broadcast.sent} broadcasts`),
+    5000,
+  );
+  const hardStop = start + seconds * 2000 + 10_000;
+  while ((kinds.targeted.sent < targetedTotal || kinds.broadcast.sent < broadcastTotal) && performance.now() < hardStop) {
+    const elapsed = performance.now() - start;
+    while (kinds.broadcast.sent < broadcastTotal && (kinds.broadcast.sent + 1) * broadcastEveryMs <= elapsed) {
+      const n = ++seq;
+      expectations.expectAll(n, openIndexes, streams.length, performance.now(), kinds.broadcast.deliveryMs);
+      send(kinds.broadcast, n, { isAll: true, msg: { text: `@@${n}@@ broadcast` } });
+    }
+    const dueAt = () => (kinds.targeted.sent * 1000) / targetedPerSecond;
+    while (kinds.targeted.sent < targetedTotal && dueAt() <= elapsed && inFlight < maxInFlight) {
+      const stream = open[(kinds.targeted.sent * 7919) % open.length];
+      lateMs.push(elapsed - dueAt());
+      const n = ++seq;
+      expectations.expectOne(n, stream.index, performance.now(), kinds.targeted.deliveryMs);
+      send(kinds.targeted, n, { uid: `u${stream.index}`, msg: { text: `@@${n}@@ for one` } });
+    }
+    await sleep(1);
+  }
+  const sendingSeconds = (performance.now() - start) / 1000;
+  const answersDeadline = Date.now() + 30_000;
+  while (inFlight > 0 && Date.now() < answersDeadline) await sleep(5);
+  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
+  clearInterval(ticker);
+  agent.destroy();
+  const report = (kind, streamsPerPublish) => ({
+    scheduled: kind === kinds.targeted ? targetedTotal : broadcastTotal,
+    sent: kind.sent,
+    acked: kind.acked,
+    failures: kind.failures,
+    expected: kind.acked * streamsPerPublish,
+    delivered: kind.deliveryMs.length,
+    answer: summarize(kind.answerMs),
+    delivery: summarize(kind.deliveryMs),
+  });
+  const result = {
+    seconds: sendingSeconds,
+    streams: open.length,
+    targeted: { ...report(kinds.targeted, 1), perSecond: kinds.targeted.acked / sendingSeconds, behindSchedule: summarize(lateMs) },
+    broadcast: report(kinds.broadcast, open.length),
+    streamsClosed: open.filter((stream) => stream.ended).length,
+    unanswered: inFlight,
+    ...surprises(),
+  };
+  expectations.clear();
+  return result;
+}
+
+const newKind = () => ({ sent: 0, acked: 0, failures: {}, answerMs: [], deliveryMs: [] });
+
+function surprises() {
+  return { duplicates: expectations.duplicates, misdelivered: expectations.misdelivered, unexpected: expectations.unexpected };
 }
 
 function summarize(values) {
@@ -221,10 +294,11 @@ const round = (ms) => Math.round(ms * 100) / 100;
 async function closeAll() {
   for (const stream of streams) stream?.socket.destroy();
   streams = [];
+  expectations.clear();
   return { closed: true };
 }
 
-const commands = { connectAll, broadcast, targeted, closeAll };
+const commands = { connectAll, broadcast, targeted, mixed, closeAll };
 
 process.on("message", async ({ id, command, args }) => {
   if (command === "target") {

@@ -1,11 +1,26 @@
-// The summary table, as Markdown so it can go into the README unchanged.
-// Ratios compare each server with the bare-node floor and the seed design at the same N.
+// The summary tables, as Markdown so they can go into bench/README.md unchanged.
+// Ratios compare a server with the floors measured at the same N in the same run.
 
 const fixed = (value, digits = 0) => (value === null || value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits));
 const ratio = (value, base) => (value && base ? `${(value / base).toFixed(1)}×` : "–");
 const kb = (bytes) => (bytes === null ? "–" : fixed(bytes / 1024, 1));
+const latencies = ({ p50Ms, p99Ms, maxMs }) => `${fixed(p50Ms, 1)} / ${fixed(p99Ms, 1)} / ${fixed(maxMs, 1)}`;
 
-export function summaryTable(results) {
+function markdown(header, rows) {
+  return [header, header.map(() => "---"), ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
+}
+
+const failedRow = (result, header) => [
+  result.step,
+  result.server,
+  `failed: ${result.error.split("\n")[0].slice(0, 80)}`,
+  ...header.slice(3).map(() => ""),
+];
+
+/** The result of `server` at the same step, if it ran and did not fail. */
+const peer = (results, server, step) => results.find((r) => r.server === server && r.step === step && r.error === undefined);
+
+export function fanoutTable(results) {
   const header = [
     "N",
     "server",
@@ -15,26 +30,25 @@ export function summaryTable(results) {
     "bcast p99 ms",
     "bcast max ms",
     "delivered",
-    "p99 ÷ floor",
+    "p99 ÷ node floor",
+    "p99 ÷ workerd floor",
     "p99 ÷ seed",
     "server CPU µs/delivery",
     "targeted/s",
     "targeted p99 ms (answer / delivery)",
     "RSS KB/stream",
+    "RSS ÷ workerd floor",
     "fds/stream",
     "JS heap KB/stream",
   ];
-  const rows = [header, header.map(() => "---")];
-  for (const result of results) {
-    if (result.error !== undefined) {
-      rows.push([result.n, result.server, `failed: ${result.error.split("\n")[0].slice(0, 80)}`, ...header.slice(3).map(() => "")]);
-      continue;
-    }
-    const floor = results.find((r) => r.server === "node" && r.n === result.n && !r.error);
-    const seed = results.find((r) => r.server === "express" && r.n === result.n && !r.error);
+  const rows = results.map((result) => {
+    if (result.error !== undefined) return failedRow(result, header);
+    const nodeFloor = peer(results, "node", result.step);
+    const workerdFloor = peer(results, "workerd-floor", result.step);
+    const seed = peer(results, "express", result.step);
     const { connect, broadcast, targeted, memory } = result;
-    rows.push([
-      result.n,
+    return [
+      result.step,
       result.server,
       connect.open,
       fixed(connect.perSecond),
@@ -42,15 +56,56 @@ export function summaryTable(results) {
       fixed(broadcast.p99Ms, 1),
       fixed(broadcast.maxMs, 1),
       `${broadcast.delivered}/${broadcast.expected}`,
-      ratio(broadcast.p99Ms, floor?.broadcast.p99Ms),
+      ratio(broadcast.p99Ms, nodeFloor?.broadcast.p99Ms),
+      ratio(broadcast.p99Ms, workerdFloor?.broadcast.p99Ms),
       ratio(broadcast.p99Ms, seed?.broadcast.p99Ms),
       fixed(broadcast.serverCpuUsPerDelivery),
       fixed(targeted.perSecond),
       `${fixed(targeted.answer.p99Ms, 1)} / ${fixed(targeted.delivery.p99Ms, 1)}${targeted.delivered < targeted.sent ? ` (${targeted.sent - targeted.delivered} lost)` : ""}`,
       kb(memory.rssPerStream),
+      ratio(memory.rssPerStream, workerdFloor?.memory.rssPerStream),
       fixed(memory.fdsPerStream, 2),
       kb(memory.heapPerStream),
-    ]);
-  }
-  return rows.map((row) => `| ${row.join(" | ")} |`).join("\n");
+    ];
+  });
+  return markdown(header, rows);
+}
+
+export function mixedTable(results) {
+  const header = [
+    "N",
+    "server",
+    "open",
+    "targeted/s (of rate)",
+    "targeted delivery p50 / p99 / max ms",
+    "targeted p99 ÷ workerd floor",
+    "targeted answer p99 ms",
+    "behind schedule max ms",
+    "bcast delivery p50 / p99 / max ms",
+    "bcast p99 ÷ workerd floor",
+    "delivered (targeted, bcast)",
+    "server CPU µs/delivery",
+    "CPU ÷ workerd floor",
+  ];
+  const rows = results.map((result) => {
+    if (result.error !== undefined) return failedRow(result, header);
+    const floor = peer(results, "workerd-floor", result.step);
+    const { targeted, broadcast } = result.load;
+    return [
+      result.step,
+      result.server,
+      result.connect.open,
+      `${fixed(targeted.perSecond)} (${fixed(targeted.scheduled / result.load.seconds)})`,
+      latencies(targeted.delivery),
+      ratio(targeted.delivery.p99Ms, floor?.load.targeted.delivery.p99Ms),
+      fixed(targeted.answer.p99Ms, 1),
+      fixed(targeted.behindSchedule.maxMs, 1),
+      latencies(broadcast.delivery),
+      ratio(broadcast.delivery.p99Ms, floor?.load.broadcast.delivery.p99Ms),
+      `${targeted.delivered}/${targeted.expected}, ${broadcast.delivered}/${broadcast.expected}`,
+      fixed(result.load.serverCpuUsPerDelivery),
+      ratio(result.load.serverCpuUsPerDelivery, floor?.load.serverCpuUsPerDelivery),
+    ];
+  });
+  return markdown(header, rows);
 }

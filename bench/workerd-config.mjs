@@ -1,6 +1,7 @@
-// A workerd config for the built bundle (`npm run build` → dist/index.js):
-// the same Worker and PushHub class wrangler deploys, served by workerd
-// directly, without the `wrangler dev` proxy in front (see the README).
+// A workerd config for one Worker module and its Durable Object class: the
+// built bundle (`npm run build` → dist/index.js) with the PushHub class
+// wrangler deploys, or the workerd floor baseline, served by workerd
+// directly, without the `wrangler dev` proxy in front (see bench/README.md).
 import { readFileSync } from "node:fs";
 
 /** compatibility_date and compatibility_flags, read from wrangler.toml. */
@@ -15,14 +16,19 @@ export function readCompatibility(wranglerToml) {
 
 const capnpString = (value) => JSON.stringify(String(value));
 
+/** The hub's Durable Object as wrangler.toml binds it. */
+export const HUB_DURABLE_OBJECT = { binding: "PUSH_HUB", className: "PushHub" };
+
 /**
- * The config text. `bundle` is dist/index.js's path relative to the config
- * file (capnp embeds only relative paths), `storageDir` an empty directory
- * for the hub's SQLite files, `vars` the text bindings.
+ * The config text. `bundle` is the module's path relative to the config file
+ * (capnp embeds only relative paths), `durableObject` its class and the
+ * binding that reaches it (the hub's unless told), `storageDir` a directory for the objects' SQLite
+ * files, `vars` the text bindings.
  */
-export function workerdConfig({ bundle, storageDir, port, compatibility, vars }) {
+export function workerdConfig({ bundle, durableObject = HUB_DURABLE_OBJECT, storageDir, port, compatibility, vars }) {
+  const { binding, className } = durableObject;
   const bindings = [
-    `(name = "PUSH_HUB", durableObjectNamespace = "PushHub")`,
+    `(name = ${capnpString(binding)}, durableObjectNamespace = ${capnpString(className)})`,
     ...Object.entries(vars).map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(value)})`),
   ];
   return `using Workerd = import "/workerd/workerd.capnp";
@@ -42,7 +48,7 @@ const worker :Workerd.Worker = (
   bindings = [
     ${bindings.join(",\n    ")},
   ],
-  durableObjectNamespaces = [(className = "PushHub", uniqueKey = "edge-inbox-bench-PushHub", enableSql = true)],
+  durableObjectNamespaces = [(className = ${capnpString(className)}, uniqueKey = ${capnpString(`edge-inbox-bench-${className}`)}, enableSql = true)],
   durableObjectStorage = (localDisk = "hub-storage"),
 );
 `;

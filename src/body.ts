@@ -7,7 +7,7 @@ function isJsonContentType(header: string | null): boolean {
   return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
 
-const tooLarge = (limit: number) => new HttpError(413, `the body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
+export const tooLarge = (limit: number) => new HttpError(413, `the body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
 
 /** The body's bytes, refused with 413 as soon as they pass `limit` (Content-Length or not). */
 async function readLimited(request: Request, limit: number): Promise<Uint8Array> {

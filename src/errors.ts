@@ -20,3 +20,4 @@ export const badRequest = (message: string) => new HttpError(400, message);
 
 /** Where a missing secret goes on `wrangler dev`, which reads it only at start. */
 export const LOCAL_HINT = "locally: put it in .dev.vars and restart npm run dev";
+export const NO_SUBSCRIBE_SECRET = `subscriber tokens need SUBSCRIBE_SECRET: wrangler secret put SUBSCRIBE_SECRET (${LOCAL_HINT})`;

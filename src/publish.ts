@@ -6,20 +6,7 @@ import { groupByShard, hubAt } from "./hub/shards";
 import type { PublishResult } from "./messages";
 import type { Publish } from "./update";
 
-/**
- * With shards, each shard stores its own copy under its own id: `ids[s]` is
- * the id on shard `s` (null where no recipient lives), and `id` is the first
- * recipient's, so a one-uid publish answers the id its streams see.
- */
-export interface ShardedPublishResult extends PublishResult {
-  readonly ids?: readonly (string | null)[];
-}
-
-export async function publishToHubs(
-  namespace: DurableObjectNamespace<PushHub>,
-  shards: number,
-  publish: Publish,
-): Promise<ShardedPublishResult> {
+export async function publishToHubs(namespace: DurableObjectNamespace<PushHub>, shards: number, publish: Publish): Promise<PublishResult> {
   // Only a publish with a key is idempotent (the hub answers a repeat with the first result), so
   // only that one is retried; without a key the caller gets 503 with Retry-After and decides.
   const idempotent = publish.key !== undefined;

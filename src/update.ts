@@ -1,7 +1,8 @@
 // Parse and validate a publish (`POST /update`) into a clean Publish, or throw 400.
+import * as v from "valibot";
 import { badRequest } from "./errors";
 import { DEFAULT_EVENT } from "./messages";
-import { parseEventName, parseIdempotencyKey, parseJsonObject, parseUid } from "./validate";
+import { EventName, IdempotencyKey, jsonObject, paramObject, parse, Uid } from "./validate";
 
 export const MAX_UIDS = 1000;
 /**
@@ -22,25 +23,6 @@ export interface Publish {
   readonly key: string | undefined;
 }
 
-const PUBLISH_FIELDS = ["uid", "uids", "isAll", "msg", "event", "key"];
-
-function parseAudience(body: Record<string, unknown>): Audience {
-  if (body.isAll !== undefined && typeof body.isAll !== "boolean") {
-    throw badRequest("isAll must be true or false");
-  }
-  const uids = new Set<string>();
-  if (body.uid !== undefined) uids.add(parseUid(body.uid));
-  if (body.uids !== undefined) {
-    if (!Array.isArray(body.uids)) throw badRequest("uids must be an array of uid strings");
-    if (body.uids.length > MAX_UIDS) throw badRequest(`uids holds at most ${MAX_UIDS} uids`);
-    for (const [i, uid] of body.uids.entries()) uids.add(parseUid(uid, `uids[${i}]`));
-  }
-  // isAll wins over uid/uids, as in the seed design; they were still validated.
-  if (body.isAll === true) return { all: true };
-  if (uids.size === 0) throw badRequest("name the recipients: uid, uids, or isAll: true");
-  return { all: false, uids: [...uids] };
-}
-
 /** Whether value nests objects/arrays more than `depthLeft` levels deep (it stops looking there). */
 function nestsDeeper(value: unknown, depthLeft: number): boolean {
   if (typeof value !== "object" || value === null) return false;
@@ -48,17 +30,59 @@ function nestsDeeper(value: unknown, depthLeft: number): boolean {
   return Object.values(value).some((child) => nestsDeeper(child, depthLeft - 1));
 }
 
+const UIDS_RULE = `must be an array of at most ${MAX_UIDS} uid strings`;
+
+export const PublishBody = v.pipe(
+  jsonObject(
+    {
+      uid: v.optional(v.pipe(Uid, v.description("One recipient (the seed's field)."))),
+      uids: v.optional(
+        v.pipe(v.array(Uid, UIDS_RULE), v.maxLength(MAX_UIDS, UIDS_RULE), v.description("Several recipients; the message gets one id.")),
+      ),
+      isAll: v.optional(v.pipe(v.boolean("must be true or false"), v.description("Everyone (the seed's field); wins over uid and uids."))),
+      msg: v.pipe(
+        v.unknown(),
+        v.check((msg) => !nestsDeeper(msg, MAX_MSG_DEPTH), `must not nest more than ${MAX_MSG_DEPTH} levels deep`),
+        v.description(`The payload (the seed's field): any JSON value, nested at most ${MAX_MSG_DEPTH} levels deep.`),
+      ),
+      event: v.optional(v.pipe(EventName, v.description(`The SSE event name; "${DEFAULT_EVENT}" when absent.`))),
+      key: v.optional(
+        v.pipe(
+          IdempotencyKey,
+          v.description("Idempotency key: a repeat within 24 hours answers the first result and delivers nothing again."),
+        ),
+      ),
+    },
+    '{"uid":"1","msg":"hello"}',
+  ),
+  v.check(
+    ({ uid, uids, isAll }) => isAll === true || uid !== undefined || (uids ?? []).length > 0,
+    "name the recipients: uid, uids, or isAll: true",
+  ),
+);
+
+export const PublishHeaders = paramObject({
+  "Idempotency-Key": v.optional(v.pipe(IdempotencyKey, v.description("The same as the body's key; send one of them."))),
+});
+
+function audienceOf({ uid, uids = [], isAll }: v.InferOutput<typeof PublishBody>): Audience {
+  // isAll wins over uid/uids, as in the seed design; they were still validated.
+  if (isAll === true) return { all: true };
+  return { all: false, uids: [...new Set(uid === undefined ? uids : [uid, ...uids])] };
+}
+
 /** `headerKey` is the `Idempotency-Key` header, if any. */
 export function parsePublish(rawBody: unknown, headerKey: string | null): Publish {
-  const body = parseJsonObject(rawBody, PUBLISH_FIELDS, '{"uid":"1","msg":"hello"}');
-  if (body.msg === undefined) throw badRequest("msg is required (any JSON value)");
-  if (nestsDeeper(body.msg, MAX_MSG_DEPTH)) throw badRequest(`msg nests more than ${MAX_MSG_DEPTH} levels deep`);
-  const audience = parseAudience(body);
-  const event = body.event === undefined ? DEFAULT_EVENT : parseEventName(body.event);
-  const bodyKey = body.key === undefined ? undefined : parseIdempotencyKey(body.key);
-  const headerKeyClean = headerKey === null ? undefined : parseIdempotencyKey(headerKey, "Idempotency-Key");
-  if (bodyKey !== undefined && headerKeyClean !== undefined && bodyKey !== headerKeyClean) {
+  const body = parse(PublishBody, rawBody);
+  const header = parse(PublishHeaders, { "Idempotency-Key": headerKey ?? undefined });
+  const headerKeyClean = header["Idempotency-Key"];
+  if (body.key !== undefined && headerKeyClean !== undefined && body.key !== headerKeyClean) {
     throw badRequest("key and the Idempotency-Key header differ; send one of them");
   }
-  return { audience, event, msgJson: JSON.stringify(body.msg), key: bodyKey ?? headerKeyClean };
+  return {
+    audience: audienceOf(body),
+    event: body.event ?? DEFAULT_EVENT,
+    msgJson: JSON.stringify(body.msg),
+    key: body.key ?? headerKeyClean,
+  };
 }

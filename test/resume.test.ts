@@ -2,15 +2,16 @@ import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubFor } from "../src/hub/shards";
+import type { PublishResult } from "../src/messages";
 import { readSettings } from "../src/settings";
-import { idFor, type PublishAnswer, publish, sleep } from "./helpers/publish";
+import { idFor, publish, sleep } from "./helpers/publish";
 import { closeAllStreams, openHubStream, openStream } from "./helpers/sse-client";
 import { freshUid } from "./helpers/uids";
 
 afterEach(closeAllStreams);
 
 /** The ids uid saw for these publishes (with shards, each shard numbers its own). */
-const idsFor = (answers: PublishAnswer[], uid: string) => answers.map((answer) => idFor(answer, uid));
+const idsFor = (answers: PublishResult[], uid: string) => answers.map((answer) => idFor(answer, uid));
 
 describe("resume with Last-Event-ID", () => {
   it("replays exactly what was missed, targeted and broadcast, in order, then goes live", async () => {
@@ -59,7 +60,7 @@ describe("resume with Last-Event-ID", () => {
     const uid = freshUid("race");
     const seen = await publish({ uid, msg: "start" });
     const before = [await publish({ uid, msg: "b1" }), await publish({ isAll: true, msg: "b2" })];
-    const racing: Promise<PublishAnswer>[] = [];
+    const racing: Promise<PublishResult>[] = [];
     const resumedPromise = openStream(uid, { lastEventId: seen.id });
     for (let i = 0; i < 10; i++) racing.push(publish(i % 2 === 0 ? { uid, msg: `r${i}` } : { isAll: true, msg: `r${i}` }));
     const [resumed, raced] = await Promise.all([resumedPromise, Promise.all(racing)]);

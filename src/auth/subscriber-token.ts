@@ -1,6 +1,7 @@
 // Subscriber tokens: who may listen to a uid, and until when.
 //   token = base64url(uid) "." exp "." base64url(HMAC-SHA256(secret, base64url(uid) "." exp))
 // exp is in Unix seconds. Web Crypto only, no I/O: pure functions of their inputs.
+import type { SubscriberToken } from "../messages";
 import { decodeBase64Url, encodeBase64Url } from "./base64url";
 
 export const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
@@ -23,6 +24,12 @@ export async function signSubscriberToken(secret: string, uid: string, exp: numb
   const payload = `${encodeBase64Url(encoder.encode(uid))}.${exp}`;
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload));
   return `${payload}.${encodeBase64Url(new Uint8Array(signature))}`;
+}
+
+/** A token for uid that expires `ttlSeconds` after `nowMs`, in the shape POST /token answers. */
+export async function issueSubscriberToken(secret: string, uid: string, ttlSeconds: number, nowMs = Date.now()): Promise<SubscriberToken> {
+  const exp = Math.floor(nowMs / 1000) + ttlSeconds;
+  return { uid, token: await signSubscriberToken(secret, uid, exp), exp };
 }
 
 export type TokenCheck =

@@ -94,10 +94,11 @@ export class History {
   private head: number;
   private trimmedUpToId: number;
 
-  constructor(
-    private readonly sql: SqlStorage,
-    private readonly storage: DurableObjectStorage,
-  ) {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    const sql = storage.sql;
+    this.sql = sql;
     sql.exec(SCHEMA);
     this.numberOlderBroadcasts();
     const rows = sql.exec<{ value: number }>("SELECT value FROM meta WHERE name = 'trimmed_up_to'").toArray();

@@ -1,4 +1,7 @@
-// The hub's open streams: one ReadableStream per browser tab, grouped by uid.
+// The hub's open streams: one ReadableStream per browser tab, grouped by
+// uid, with each online uid's unread count, the heartbeat, and every reason a
+// stream ends. This class is the one owner of those facts; the hub asks it.
+//
 // A ReadableStream with its controller kept is the leanest primitive that
 // still tells us when a client is gone (its `cancel` runs, or `enqueue`
 // throws) and how much is queued for it (`desiredSize`).
@@ -10,23 +13,57 @@ export interface Subscriber {
   /** Unix ms after which the stream's token is no longer valid, or null. */
   readonly expiresAt: number | null;
   readonly controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Which slice of the heartbeat pings this tab. */
+  readonly phase: number;
   open: boolean;
 }
 
-export interface StreamLimits {
+export interface StreamSettings {
   readonly maxQueueBytes: number;
   readonly maxStreamsPerUid: number;
+  readonly heartbeatMs: number;
 }
 
+/** What the streams need written that only the hub knows how to frame. */
+export interface StreamFrames {
+  readonly ping: Uint8Array;
+  /** An `unread` event carrying this count. */
+  unread(count: number): Uint8Array;
+}
+
+/** An online uid: its tabs in the order they opened, and its unread count. */
+interface Online {
+  readonly tabs: Set<Subscriber>;
+  unread: number;
+}
+
+/**
+ * The heartbeat ticks this many times per HEARTBEAT_MS; each tick pings one
+ * of as many groups ("phases") of tabs, dealt out in turn as tabs open. So
+ * every tab is written to exactly once per HEARTBEAT_MS however many come
+ * and go, and ten thousand tabs are never pinged in one burst.
+ */
+const HEARTBEAT_PHASES = 8;
+/**
+ * A new tab past MAX_STREAMS_PER_UID waits this long before the oldest tab is
+ * closed: the tabs are probed first, and one that is already dead (a reload
+ * closes the old page as it opens the new one) is noticed and counted out,
+ * so a live tab is not pushed out in its place.
+ */
+export const REPLACE_GRACE_MS = 1000;
+
 export class OpenStreams {
-  // Insertion order of each Set is the age order of a uid's tabs.
-  private readonly byUid = new Map<string, Set<Subscriber>>();
+  private readonly byUid = new Map<string, Online>();
   private count = 0;
-  private pingCursor: Iterator<Set<Subscriber>> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly phases: Set<Subscriber>[] = Array.from({ length: HEARTBEAT_PHASES }, () => new Set());
+  private nextPhase = 0;
+  private tick = 0;
+  private readonly dropCounts: Record<DropReason, number> = { gone: 0, slow: 0, replaced: 0, expired: 0 };
 
   constructor(
-    private readonly limits: StreamLimits,
-    private readonly onDrop: (subscriber: Subscriber, reason: DropReason) => void,
+    private readonly settings: StreamSettings,
+    private readonly frames: StreamFrames,
   ) {}
 
   get size(): number {
@@ -37,47 +74,106 @@ export class OpenStreams {
     return this.byUid.size;
   }
 
-  tabs(uid: string): number {
-    return this.byUid.get(uid)?.size ?? 0;
+  get dropped(): Readonly<Record<DropReason, number>> {
+    return { ...this.dropCounts };
   }
 
-  uids(): IterableIterator<string> {
-    return this.byUid.keys();
+  tabs(uid: string): number {
+    return this.byUid.get(uid)?.tabs.size ?? 0;
+  }
+
+  /** The unread count of an online uid; undefined when it has no open stream. */
+  unreadOf(uid: string): number | undefined {
+    return this.byUid.get(uid)?.unread;
   }
 
   /**
-   * A new stream for uid, not yet receiving fan-out. Write its opening bytes
-   * with `write`, then `register` it: both in one synchronous turn, so no
-   * publish can fall between replay and live.
+   * A new stream for uid that starts with `prelude` and then receives
+   * fan-out. The caller builds the prelude and calls this in one synchronous
+   * turn, so no publish can fall between what it replayed and what is live.
+   * `unread` is the uid's count as of the prelude.
    */
-  create(uid: string, expiresAt: number | null): { subscriber: Subscriber; body: ReadableStream<Uint8Array> } {
+  open(uid: string, expiresAt: number | null, unread: number, prelude: readonly Uint8Array[]): ReadableStream<Uint8Array> {
     let subscriber!: Subscriber;
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          subscriber = { uid, expiresAt, controller, open: true };
+          subscriber = { uid, expiresAt, controller, phase: this.nextPhase, open: true };
+          this.nextPhase = (this.nextPhase + 1) % HEARTBEAT_PHASES;
         },
         cancel: () => this.drop(subscriber, "gone"),
       },
-      { highWaterMark: this.limits.maxQueueBytes, size: (chunk) => chunk.byteLength },
+      { highWaterMark: this.settings.maxQueueBytes, size: (chunk) => chunk.byteLength },
     );
-    return { subscriber, body };
+    for (const chunk of prelude) this.write(subscriber, chunk);
+    if (subscriber.open) this.register(subscriber, unread);
+    return body;
   }
 
-  /** Start fan-out to the subscriber; the oldest tab past the per-uid limit is closed. */
-  register(subscriber: Subscriber): void {
-    if (!subscriber.open) return;
-    let tabs = this.byUid.get(subscriber.uid);
-    if (tabs === undefined) {
-      tabs = new Set();
-      this.byUid.set(subscriber.uid, tabs);
+  /** One more message for uid: its count goes up by one and every tab gets `chunkFor(count)`. Returns the tabs written. */
+  deliver(uid: string, chunkFor: (unread: number) => Uint8Array): number {
+    const online = this.byUid.get(uid);
+    if (online === undefined) return 0;
+    online.unread++;
+    return this.writeToTabs(online, chunkFor(online.unread));
+  }
+
+  /** One more message for everyone online; `chunkFor` is asked once per uid (cache by count). Returns the tabs written. */
+  deliverToAll(chunkFor: (unread: number) => Uint8Array): number {
+    let written = 0;
+    for (const online of this.byUid.values()) {
+      online.unread++;
+      written += this.writeToTabs(online, chunkFor(online.unread));
     }
-    tabs.add(subscriber);
+    return written;
+  }
+
+  /** The uid's count as storage now says; its tabs hear it if it changed. */
+  recount(uid: string, unread: number): void {
+    const online = this.byUid.get(uid);
+    if (online === undefined || online.unread === unread) return;
+    online.unread = unread;
+    this.writeToTabs(online, this.frames.unread(unread));
+  }
+
+  /** Every online uid, to recount after storage changed under all of them (retention). */
+  onlineUids(): string[] {
+    return [...this.byUid.keys()];
+  }
+
+  private register(subscriber: Subscriber, unread: number): void {
+    let online = this.byUid.get(subscriber.uid);
+    if (online === undefined) {
+      online = { tabs: new Set(), unread };
+      this.byUid.set(subscriber.uid, online);
+    }
+    online.tabs.add(subscriber);
+    this.phases[subscriber.phase]!.add(subscriber);
     this.count++;
-    while (tabs.size > this.limits.maxStreamsPerUid) {
-      const oldest = tabs.values().next().value!;
-      this.drop(oldest, "replaced");
-    }
+    this.startHeartbeat();
+    if (online.tabs.size > this.settings.maxStreamsPerUid) this.makeRoom(subscriber.uid, online);
+  }
+
+  /**
+   * Past the tab limit: probe the older tabs now, and close the oldest only
+   * if, after a grace period, the uid is still over the limit. Only live tabs
+   * count: a dead one fails its probe and leaves by itself.
+   */
+  private makeRoom(uid: string, online: Online): void {
+    for (const tab of online.tabs) this.write(tab, this.frames.ping);
+    setTimeout(() => {
+      const current = this.byUid.get(uid);
+      if (current === undefined) return;
+      while (current.tabs.size > this.settings.maxStreamsPerUid) {
+        this.drop(current.tabs.values().next().value!, "replaced");
+      }
+    }, REPLACE_GRACE_MS);
+  }
+
+  private writeToTabs(online: Online, bytes: Uint8Array): number {
+    let written = 0;
+    for (const subscriber of online.tabs) if (this.write(subscriber, bytes)) written++;
+    return written;
   }
 
   /**
@@ -85,7 +181,7 @@ export class OpenStreams {
    * past MAX_QUEUE_BYTES means it reads too slowly: either way it is dropped
    * (it reconnects and resumes) and nobody else is touched.
    */
-  write(subscriber: Subscriber, bytes: Uint8Array): boolean {
+  private write(subscriber: Subscriber, bytes: Uint8Array): boolean {
     if (!subscriber.open) return false;
     try {
       subscriber.controller.enqueue(bytes);
@@ -100,62 +196,48 @@ export class OpenStreams {
     return true;
   }
 
-  /** Write to every tab of uid; returns how many took it. */
-  writeToUid(uid: string, bytes: Uint8Array): number {
-    const tabs = this.byUid.get(uid);
-    if (tabs === undefined) return 0;
-    let written = 0;
-    for (const subscriber of tabs) if (this.write(subscriber, bytes)) written++;
-    return written;
-  }
-
-  /** Write to every tab of every uid, with bytes chosen per uid. */
-  writeToAll(bytesFor: (uid: string) => Uint8Array): number {
-    let written = 0;
-    for (const [uid, tabs] of this.byUid) {
-      const bytes = bytesFor(uid);
-      for (const subscriber of tabs) if (this.write(subscriber, bytes)) written++;
-    }
-    return written;
+  private startHeartbeat(): void {
+    if (this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => this.pingPhase(Date.now()), this.settings.heartbeatMs / HEARTBEAT_PHASES);
   }
 
   /**
-   * One slice of the heartbeat: a comment to the tabs of the next `uidCount`
-   * uids, continuing where the last slice stopped, and streams whose token
-   * expired are closed. Spreading the pings keeps a big hub from stalling
-   * every message behind one burst of ten thousand writes.
+   * One tick of the heartbeat: a comment to every tab of the next phase, and
+   * streams whose token expired are closed. That write is also what finds a
+   * client that closed: on workerd the first write after a close fails, so
+   * every closed tab is gone within one HEARTBEAT_MS, even when hundreds close
+   * together.
    */
-  pingSlice(bytes: Uint8Array, now: number, uidCount: number): void {
-    for (let visited = 0; visited < uidCount; visited++) {
-      // A Map iterator is live: uids added meanwhile are visited in this pass, removed ones skipped.
-      this.pingCursor ??= this.byUid.values();
-      const next = this.pingCursor.next();
-      if (next.done === true) {
-        this.pingCursor = undefined;
-        return;
-      }
-      for (const subscriber of next.value) {
-        if (subscriber.expiresAt !== null && subscriber.expiresAt <= now) this.drop(subscriber, "expired");
-        else this.write(subscriber, bytes);
-      }
+  private pingPhase(now: number): void {
+    const phase = this.phases[this.tick]!;
+    this.tick = (this.tick + 1) % HEARTBEAT_PHASES;
+    for (const subscriber of phase) {
+      if (subscriber.expiresAt !== null && subscriber.expiresAt <= now) this.drop(subscriber, "expired");
+      else this.write(subscriber, this.frames.ping);
     }
   }
 
-  drop(subscriber: Subscriber, reason: DropReason): void {
+  private drop(subscriber: Subscriber, reason: DropReason): void {
     if (!subscriber.open) return;
     subscriber.open = false;
-    const tabs = this.byUid.get(subscriber.uid);
-    if (tabs?.delete(subscriber)) {
+    this.dropCounts[reason]++;
+    const online = this.byUid.get(subscriber.uid);
+    if (online?.tabs.delete(subscriber)) {
       this.count--;
-      if (tabs.size === 0) this.byUid.delete(subscriber.uid);
+      this.phases[subscriber.phase]!.delete(subscriber);
+      if (online.tabs.size === 0) this.byUid.delete(subscriber.uid);
+    }
+    if (this.count === 0 && this.heartbeat !== undefined) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
     }
     try {
-      // A slow reader's backlog is discarded at once; others end cleanly.
-      if (reason === "slow") subscriber.controller.error(new Error("stream queue over MAX_QUEUE_BYTES"));
+      // A slow reader's backlog is discarded at once (only error() does that;
+      // workerd logs the reason once per cut reader); others end cleanly.
+      if (reason === "slow") subscriber.controller.error(new Error("slow reader cut: its queue passed MAX_QUEUE_BYTES"));
       else subscriber.controller.close();
     } catch {
       // Already closed or cancelled by the client: nothing left to release.
     }
-    this.onDrop(subscriber, reason);
   }
 }

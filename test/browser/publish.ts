@@ -1,10 +1,6 @@
 // Publishing from the browser tests as a backend does: POST /update with the bearer token.
 import { inject } from "vitest";
-
-export interface PublishAnswer {
-  readonly id: string;
-  readonly delivered: number;
-}
+import type { PublishResult } from "../../src/messages";
 
 /** Broadcasts reach every uid's inbox, including the fresh uids of later tests. */
 export const broadcastIds = new Set<string>();
@@ -12,7 +8,7 @@ export const broadcastIds = new Set<string>();
 /** Publish to the run's shared server (global-setup.ts). */
 export const publish = (body: Record<string, unknown>) => publishTo(inject("baseUrl"), inject("publishToken"), body);
 
-export async function publishTo(baseUrl: string, publishToken: string, body: Record<string, unknown>): Promise<PublishAnswer> {
+export async function publishTo(baseUrl: string, publishToken: string, body: Record<string, unknown>): Promise<PublishResult> {
   const response = await fetch(`${baseUrl}/update`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${publishToken}` },
@@ -21,7 +17,7 @@ export async function publishTo(baseUrl: string, publishToken: string, body: Rec
   const answer = await response.json();
   if (response.status !== 200) throw new Error(`POST /update answered ${response.status}: ${JSON.stringify(answer)}`);
   if (body.isAll === true) broadcastIds.add(answer.id);
-  return answer as PublishAnswer;
+  return answer as PublishResult;
 }
 
 export { freshUid } from "../helpers/uids.ts";

@@ -1,6 +1,7 @@
 // Publishing from tests exactly as a backend does: POST /update with the bearer token.
 import { env } from "cloudflare:workers";
 import { shardOf } from "../../src/hub/shards";
+import type { PublishResult } from "../../src/messages";
 import { readSettings } from "../../src/settings";
 import { fetchWorker } from "./sse-client";
 import { TEST_PUBLISH_TOKEN } from "./test-settings";
@@ -10,17 +11,8 @@ export const HUB_SHARDS = readSettings(env).hubShards;
 
 export const AUTH = { Authorization: `Bearer ${TEST_PUBLISH_TOKEN}` };
 
-export interface PublishAnswer {
-  code: number;
-  id: string;
-  delivered: number;
-  /** With HUB_SHARDS > 1: the id each shard stored the message under. */
-  ids?: (string | null)[];
-  error?: string;
-}
-
 /** The id uid's streams see for this publish: each shard numbers its own messages. */
-export function idFor(answer: PublishAnswer, uid: string): string {
+export function idFor(answer: PublishResult, uid: string): string {
   const id = answer.ids === undefined ? answer.id : answer.ids[shardOf(uid, HUB_SHARDS)];
   if (id === undefined || id === null) throw new Error(`the publish ${JSON.stringify(answer)} did not reach ${uid}'s shard`);
   return id;
@@ -35,9 +27,9 @@ export async function postJson(path: string, body: unknown, headers: Record<stri
 }
 
 /** Publish and insist it succeeded. */
-export async function publish(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PublishAnswer> {
+export async function publish(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PublishResult> {
   const response = await postJson("/update", body, { ...AUTH, ...headers });
-  const answer = (await response.json()) as PublishAnswer;
+  const answer = (await response.json()) as PublishResult;
   if (response.status !== 200) throw new Error(`POST /update answered ${response.status}: ${JSON.stringify(answer)}`);
   return answer;
 }

@@ -5,12 +5,12 @@ import { env, exports } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { hubFor } from "../../src/hub/shards";
 import { toHubRequest } from "../../src/hub/subscribe-request";
+import { RESERVED_EVENTS } from "../../src/messages";
 import { readSettings } from "../../src/settings";
 
 export const BASE = "https://inbox.test";
 const DEFAULT_WAIT_MS = 3000;
 
-const HUB_EVENTS = ["unread", "reset"];
 const openClients = new Set<SseClient>();
 
 export class SseClient {
@@ -29,7 +29,7 @@ export class SseClient {
 
   /** The published messages' data (every event with an id but the hub's own), parsed as JSON. */
   messages<T = Record<string, unknown>>(): T[] {
-    return this.events.filter((e) => e.id !== undefined && !HUB_EVENTS.includes(e.event ?? "")).map((e) => JSON.parse(e.data) as T);
+    return this.events.filter((e) => e.id !== undefined && !RESERVED_EVENTS.includes(e.event ?? "")).map((e) => JSON.parse(e.data) as T);
   }
 
   /** The counts carried by `unread` events, in order. */
@@ -137,7 +137,7 @@ export async function openStream(uid: string, options: OpenOptions = {}): Promis
  */
 export async function openHubStream(uid: string): Promise<SseClient> {
   const hub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
-  const client = new SseClient(await hub.fetch(toHubRequest({ uid, lastEventId: undefined, expiresAt: null })));
+  const client = new SseClient(await hub.fetch(toHubRequest({ uid, resumeFrom: undefined, expiresAt: null })));
   await client.until(() => client.named("unread").length > 0, "the opening unread event");
   return client;
 }

@@ -3,12 +3,11 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { signSubscriberToken } from "../../src/auth/subscriber-token";
 import { getInbox } from "../helpers/inbox";
 import { AUTH } from "../helpers/publish";
 import { BASE, closeAllStreams, fetchWorker, openStream, type SseClient } from "../helpers/sse-client";
-import { TEST_ALLOWED_ORIGIN, TEST_SUBSCRIBE_SECRET } from "../helpers/test-settings";
-import { nowSeconds, tokenFor } from "../helpers/tokens";
+import { TEST_ALLOWED_ORIGIN } from "../helpers/test-settings";
+import { tokenFor } from "../helpers/tokens";
 import { freshUid } from "../helpers/uids";
 
 const victim = freshUid("victim");
@@ -46,8 +45,6 @@ interface Case {
   readonly error: RegExp;
   readonly request: () => Promise<Response>;
 }
-
-const tokenOf = async (uid: string, ttl = 3600, secret = TEST_SUBSCRIBE_SECRET) => signSubscriberToken(secret, uid, nowSeconds() + ttl);
 
 function cases(): Case[] {
   const v = victim;
@@ -189,19 +186,19 @@ function cases(): Case[] {
       name: "push with a forged token",
       status: 401,
       error: /signature/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, 3600, "guess")}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(v, 3600, "guess")}`),
     },
     {
       name: "push with an expired token",
       status: 401,
       error: /expired/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(v, -1)}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(v, -1)}`),
     },
     {
       name: "push with another uid's token",
       status: 401,
       error: /another uid/,
-      request: async () => send("GET", `/push?uid=${v}&token=${await tokenOf(`${v}x`)}`),
+      request: async () => send("GET", `/push?uid=${v}&token=${await tokenFor(`${v}x`)}`),
     },
     {
       name: "push with a truncated token",
@@ -225,7 +222,7 @@ function cases(): Case[] {
       name: "push with a forged cookie",
       status: 401,
       error: /signature/,
-      request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenOf(v, 3600, "guess")}` }),
+      request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenFor(v, 3600, "guess")}` }),
     },
     {
       name: "push with Basic auth instead of a bearer token",
@@ -264,7 +261,7 @@ function cases(): Case[] {
       name: "read with another uid's token",
       status: 401,
       error: /another uid/,
-      request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenOf("intruder")}`),
+      request: async () => readJson({ uid: v, upTo: "999999" }, `?token=${await tokenFor("intruder")}`),
     },
     {
       name: "read ids not an array",

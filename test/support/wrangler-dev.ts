@@ -15,7 +15,7 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -92,23 +92,24 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
   return dev;
 }
 
-async function waitUntilServing(baseUrl: string, child: ChildProcess, log: () => string): Promise<void> {
+/** Until `path` answers 200 (the demo page by default). */
+export async function waitUntilServing(baseUrl: string, child: ChildProcess, log: () => string, path = "/message"): Promise<void> {
   const deadline = Date.now() + READY_DEADLINE_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log()}`);
     try {
-      const response = await fetch(`${baseUrl}/message`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(2000) });
       if (response.status === 200) return;
     } catch {
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`wrangler dev did not serve ${baseUrl}/message within ${READY_DEADLINE_MS} ms:\n${log()}`);
+  throw new Error(`wrangler dev did not serve ${baseUrl}${path} within ${READY_DEADLINE_MS} ms:\n${log()}`);
 }
 
 /** SIGTERM to the group wrangler leads (it starts workerd), SIGKILL if it lingers. */
-async function stopGroup(child: ChildProcess): Promise<void> {
+export async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const signalGroup = (signal: NodeJS.Signals) => {

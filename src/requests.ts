@@ -1,0 +1,84 @@
+// The inputs of every route but /update (whose parser is update.ts), parsed
+// once here into clean values: ids and limits as numbers, defaults applied.
+// The hub receives them as they are and never parses again.
+import * as v from "valibot";
+import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from "./auth/subscriber-token";
+import { jsonObject, MessageId, MessageIdText, paramObject, Uid, UidText } from "./validate";
+
+export const INBOX_PAGE_DEFAULT = 20;
+export const INBOX_PAGE_MAX = 100;
+export const MAX_READ_IDS = 1000;
+
+const LIMIT_RULE = `must be a whole number from 1 to ${INBOX_PAGE_MAX}`;
+
+/** `GET /push`: /push reads these itself (uid through parseUid); listed here for the document. */
+export const PushQuery = paramObject({
+  uid: v.pipe(UidText, v.description("Whose messages to stream.")),
+  lastEventId: v.optional(v.pipe(v.string(), v.description("Resume after this id, for clients that cannot send Last-Event-ID."))),
+});
+
+export const PushHeaders = paramObject({
+  "Last-Event-ID": v.optional(
+    v.pipe(v.string(), v.description("Sent by EventSource on reconnect: the last id it saw. The hub replays what came after it.")),
+  ),
+});
+
+export const InboxQuery = v.pipe(
+  paramObject({
+    uid: v.pipe(UidText, v.description("Whose inbox.")),
+    before: v.optional(v.pipe(MessageIdText, v.description("Only messages older than this id: the previous page's `next`."))),
+    limit: v.optional(
+      v.pipe(
+        v.string(LIMIT_RULE),
+        // Plain digits only: Number() would also take " 5", "0x10" and "1e1".
+        v.regex(/^[0-9]{1,3}$/, LIMIT_RULE),
+        v.transform(Number),
+        v.number(),
+        v.integer(),
+        v.minValue(1, LIMIT_RULE),
+        v.maxValue(INBOX_PAGE_MAX, LIMIT_RULE),
+        v.metadata({ default: INBOX_PAGE_DEFAULT }),
+        v.description("How many messages per page."),
+      ),
+    ),
+  }),
+  v.transform(({ uid, before, limit }) => ({ uid, before: before ?? null, limit: limit ?? INBOX_PAGE_DEFAULT })),
+);
+
+const IDS_RULE = `must be an array of at most ${MAX_READ_IDS} message ids`;
+
+export const MarkReadBody = v.pipe(
+  jsonObject(
+    {
+      uid: v.pipe(Uid, v.description("Whose messages.")),
+      ids: v.optional(v.pipe(v.array(MessageId, IDS_RULE), v.maxLength(MAX_READ_IDS, IDS_RULE), v.description("Mark these read."))),
+      upTo: v.optional(v.pipe(MessageId, v.description("Mark everything up to and including this id read."))),
+    },
+    '{"uid":"1","upTo":"42"}',
+  ),
+  v.check(({ ids, upTo }) => ids !== undefined || upTo !== undefined, "name what to mark read: ids, upTo, or both"),
+  v.transform(({ uid, ids, upTo }) => ({ uid, ids: ids ?? [], upTo: upTo ?? null })),
+);
+
+const TTL_RULE = `must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`;
+
+export const TokenBody = jsonObject(
+  {
+    uid: v.pipe(Uid, v.description("Who may listen with the token.")),
+    ttl: v.optional(
+      v.pipe(
+        v.number(TTL_RULE),
+        v.integer(TTL_RULE),
+        v.minValue(1, TTL_RULE),
+        v.maxValue(MAX_TOKEN_TTL_SECONDS, TTL_RULE),
+        v.description("How long the token is valid, in seconds."),
+      ),
+      DEFAULT_TOKEN_TTL_SECONDS,
+    ),
+  },
+  '{"uid":"1","ttl":3600}',
+);
+
+export const StatsQuery = paramObject({
+  uid: v.optional(v.pipe(UidText, v.description("Answer whether this uid is online instead of the totals."))),
+});

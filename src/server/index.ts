@@ -1,0 +1,22 @@
+// The publisher SDK for servers (Node ≥ 20, Workers, Deno, Bun):
+// `import { createPublisher } from "edge-inbox/server"`.
+
+export type {
+  ApiError,
+  DropReason,
+  InboxBinding,
+  InboxMessage,
+  InboxPage,
+  InboxStats,
+  Presence,
+  PublishRequest,
+  PublishResult,
+  PushMessage,
+  ShardStats,
+  SubscriberToken,
+  TokenResult,
+} from "../messages";
+export { PublisherError } from "./errors";
+export type { CallOptions, Publisher, PublisherOptions } from "./publisher";
+export { createPublisher } from "./publisher";
+export type { RetryPolicy } from "./retry";
