@@ -235,7 +235,7 @@ function cases(): Case[] {
       status: 401,
       error: /signature/,
       request: async () =>
-        send("GET", `/push?uid=${v}&token=${victimToken}`, undefined, { Authorization: `Bearer ${await tokenOf(v, 3600, "guess")}` }),
+        send("GET", `/push?uid=${v}&token=${victimToken}`, undefined, { Authorization: `Bearer ${await tokenFor(v, 3600, "guess")}` }),
     },
     { name: "push without a uid", status: 400, error: /uid/, request: () => send("GET", "/push") },
     { name: "push with a CR in the uid", status: 400, error: /control/, request: () => send("GET", `/push?uid=${v}%0D`) },
