@@ -56,3 +56,14 @@ export class Client {
     await exited;
   }
 }
+
+/** The child's side: answer each call with its command's result, or its error. */
+export function serveCommands(commands) {
+  process.on("message", async ({ id, command, args }) => {
+    try {
+      process.send({ id, result: await commands[command](args) });
+    } catch (err) {
+      process.send({ id, error: String(err?.stack ?? err) });
+    }
+  });
+}

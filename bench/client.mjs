@@ -6,6 +6,7 @@
 import { Agent } from "node:http";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
+import { serveCommands } from "./client-process.mjs";
 import { Expectations } from "./expectations.mjs";
 import { postUpdate } from "./post-update.mjs";
 
@@ -298,16 +299,10 @@ async function closeAll() {
   return { closed: true };
 }
 
-const commands = { connectAll, broadcast, targeted, mixed, closeAll };
+/** The server to load: `{ port, token }`, the first call client-process.mjs makes. */
+function setTarget(args) {
+  target = args;
+  return { ok: true };
+}
 
-process.on("message", async ({ id, command, args }) => {
-  if (command === "target") {
-    target = args;
-    return process.send({ id, result: { ok: true } });
-  }
-  try {
-    process.send({ id, result: await commands[command](args) });
-  } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) });
-  }
-});
+serveCommands({ target: setTarget, connectAll, broadcast, targeted, mixed, closeAll });

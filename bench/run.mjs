@@ -1,9 +1,11 @@
 // `npm run bench`: the real built Worker on workerd against baselines started
-// here, in two scenarios (bench/README.md says how each works):
+// here, in three scenarios (bench/README.md says how each works):
 //   fanout   — for each N: connect, broadcast rounds, closed-loop targeted, memory;
 //              against the workerd floor, the seed design in Express and bare node:http;
 //   mixed    — N streams under open-loop targeted publishes plus a broadcast a second,
-//              for a fixed time; against the workerd floor.
+//              for a fixed time; against the workerd floor;
+//   recovery — the hub killed and restarted under N resuming streams and a steady
+//              publisher; with jittered reconnects and without.
 // Prints a table per scenario, writes bench/results/latest.json and a chart of
 // fan-out broadcast latency against N. Any lost or duplicated message fails the run.
 //
@@ -17,14 +19,15 @@ import { parseArgs } from "node:util";
 import { latencyChart } from "./chart.mjs";
 import { fanout, fanoutFailures } from "./scenarios/fanout.mjs";
 import { mixed, mixedFailures } from "./scenarios/mixed.mjs";
+import { recovery, recoveryFailures } from "./scenarios/recovery.mjs";
 import { SERVERS } from "./servers.mjs";
-import { fanoutTable, mixedTable } from "./table.mjs";
+import { fanoutTable, mixedTable, recoveryTable } from "./table.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Batch publish (issue 14, part 3) becomes a fourth scenario here once
 // `POST /update {messages:[...]}` exists: messages per second against single
 // targeted publishes, nothing lost.
-const SCENARIOS = ["fanout", "mixed"];
+const SCENARIOS = ["fanout", "mixed", "recovery"];
 /** The mixed scenario compares the hub with the floor on the same runtime. */
 const MIXED_SERVERS = ["workerd", "workerd-floor"];
 
@@ -38,6 +41,10 @@ const { values: flags } = parseArgs({
     "mixed-n": { type: "string", default: "1000,5000,max" },
     "mixed-seconds": { type: "string", default: "60" },
     "mixed-rate": { type: "string", default: "500" },
+    "recovery-n": { type: "string", default: "2000" },
+    "recovery-rate": { type: "string", default: "100" },
+    "recovery-down-ms": { type: "string", default: "3000" },
+    "recovery-retry-ms": { type: "string", default: "3000" },
     "heartbeat-ms": { type: "string", default: "15000" },
     disk: { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
@@ -73,18 +80,24 @@ const settings = {
   onDisk: flags.disk,
   fanout: { steps: stepsOf("n", false), rounds: numberOf("rounds", 1, 50), targeted: numberOf("targeted", 1, 100_000) },
   mixed: { steps: stepsOf("mixed-n", true), seconds: numberOf("mixed-seconds", 1, 600), rate: numberOf("mixed-rate", 1, 5000) },
+  recovery: {
+    n: numberOf("recovery-n", 1, 9_000),
+    rate: numberOf("recovery-rate", 1, 2000),
+    downMs: numberOf("recovery-down-ms", 0, 60_000),
+    retryMs: numberOf("recovery-retry-ms", 50, 60_000),
+  },
 };
 
 const log = (text) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
 function build() {
-  log("building the Worker bundle (wrangler deploy --dry-run --outdir dist)");
-  const result = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", "dist"], {
+  log("building the Worker bundle (npm run build:worker: wrangler deploy --dry-run)");
+  const result = spawnSync("npm", ["run", "--silent", "build:worker"], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });
-  if (result.status !== 0) throw new Error("the build failed; run `npm run build` to see why");
+  if (result.status !== 0) throw new Error("the build failed; run `npm run build:worker` to see why");
 }
 
 /** Runs one measurement; a crash becomes a failed result, and the run goes on. */
@@ -99,7 +112,7 @@ async function attempt(scenario, server, step, measure) {
 
 if (!flags["skip-build"]) build();
 const common = { root: ROOT, log, heartbeatMs: settings.heartbeatMs, onDisk: settings.onDisk };
-const results = { fanout: [], mixed: [] };
+const results = { fanout: [], mixed: [], recovery: [] };
 if (scenarios.includes("fanout")) {
   for (const n of settings.fanout.steps)
     for (const name of SERVERS.filter((server) => only.includes(server)))
@@ -109,6 +122,12 @@ if (scenarios.includes("mixed")) {
   for (const step of settings.mixed.steps)
     for (const name of MIXED_SERVERS.filter((server) => only.includes(server)))
       results.mixed.push(await attempt("mixed", name, step, () => mixed(name, step, { ...common, ...settings.mixed })));
+}
+if (scenarios.includes("recovery")) {
+  for (const jitter of [true, false])
+    results.recovery.push(
+      await attempt("recovery", "workerd", settings.recovery.n, () => recovery({ ...common, ...settings.recovery, jitter })),
+    );
 }
 
 const outDir = join(ROOT, "bench", "results");
@@ -123,10 +142,11 @@ writeFileSync(join(outDir, "latest.json"), JSON.stringify(report, null, 2));
 if (results.fanout.length > 0) writeFileSync(join(outDir, "latency.svg"), latencyChart(results.fanout));
 if (results.fanout.length > 0) process.stdout.write(`\nFan-out\n\n${fanoutTable(results.fanout)}\n`);
 if (results.mixed.length > 0) process.stdout.write(`\nMixed load\n\n${mixedTable(results.mixed)}\n`);
+if (results.recovery.length > 0) process.stdout.write(`\nRecovery\n\n${recoveryTable(results.recovery)}\n`);
 log("results: bench/results/latest.json, chart: bench/results/latency.svg");
 
 // A lost message is a failure, not a statistic.
-const failuresOf = { fanout: fanoutFailures, mixed: mixedFailures };
+const failuresOf = { fanout: fanoutFailures, mixed: mixedFailures, recovery: recoveryFailures };
 const failures = Object.entries(results).flatMap(([scenario, list]) =>
   list.flatMap((result) =>
     result.error !== undefined ? [`${scenario} ${result.server} n=${result.step}: ${result.error}`] : failuresOf[scenario](result),

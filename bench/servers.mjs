@@ -91,7 +91,8 @@ async function startProcess(command, args, port, extra = {}) {
 
 /** The Workers the bench serves with workerd: the real built hub, and the floor baseline. */
 export const WORKERD_WORKERS = {
-  workerd: { module: ["dist", "index.js"], durableObject: HUB_DURABLE_OBJECT },
+  // Where `npm run build:worker` writes the bundle `wrangler deploy` would upload.
+  workerd: { module: [".wrangler", "dry-run", "index.js"], durableObject: HUB_DURABLE_OBJECT },
   "workerd-floor": { module: ["bench", "baselines", "workerd-floor.mjs"], durableObject: { binding: "FLOOR_HUB", className: "FloorHub" } },
 };
 

@@ -109,3 +109,39 @@ export function mixedTable(results) {
   });
   return markdown(header, rows);
 }
+
+export function recoveryTable(results) {
+  const header = [
+    "N",
+    "reconnects",
+    "published (during outage)",
+    "all back, ms after restart",
+    "all missed delivered, ms after restart",
+    "connects after the kill",
+    "peak connects / 100 ms (went live)",
+    "busy answers",
+    "lost",
+    "duplicated",
+  ];
+  const rows = results.map((result) => {
+    if (result.error !== undefined) return [result.step, "failed", result.error.slice(0, 80), ...header.slice(3).map(() => "")];
+    const { streams, published, recovery, peak, busy, check } = result;
+    return [
+      streams.n,
+      result.jitter ? "jittered (RETRY_JITTER_MS default)" : "no jitter (RETRY_JITTER_MS=0)",
+      `${published.acked} (${published.duringOutage})`,
+      fixed(recovery.allBackMs),
+      fixed(recovery.allMissedDeliveredMs),
+      result.connectsAfterKill,
+      `${peak.attempts} (${peak.opened})`,
+      Object.entries(busy).length === 0
+        ? "0"
+        : Object.entries(busy)
+            .map(([reason, count]) => `${count} ${reason}`)
+            .join(", "),
+      check.lostWithoutResumePoint > 0 ? `${check.lost} (${check.lostWithoutResumePoint} on streams with no resume point)` : check.lost,
+      check.duplicated,
+    ];
+  });
+  return markdown(header, rows);
+}

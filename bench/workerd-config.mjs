@@ -1,7 +1,7 @@
 // A workerd config for one Worker module and its Durable Object class: the
-// built bundle (`npm run build` → dist/index.js) with the PushHub class
-// wrangler deploys, or the workerd floor baseline, served by workerd
-// directly, without the `wrangler dev` proxy in front (see bench/README.md).
+// built bundle (`npm run build:worker` → .wrangler/dry-run/index.js) with
+// the PushHub class wrangler deploys, or the workerd floor baseline, served
+// by workerd directly, without the `wrangler dev` proxy (see bench/README.md).
 import { readFileSync } from "node:fs";
 
 /** compatibility_date and compatibility_flags, read from wrangler.toml. */
