@@ -113,6 +113,9 @@ app.use("/", demoPage);
 app.use("/message", demoPage);
 app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
+// The page's own static files, not an API route: wrangler.toml sends /demo/* here
+// first (run_worker_first), so DEMO_PAGE=off hides them too.
+app.use("/demo/*", demoPage, (c) => c.env.ASSETS.fetch(c.req.raw));
 app.get("/openapi.json", (c) => c.json(openApiDocument()));
 
 /** With DEMO_PAGE=off, the demo's paths do not exist. */
