@@ -109,17 +109,18 @@ class StreamConnection implements Connection {
   }
 
   private async attempt(): Promise<AttemptOutcome> {
+    let token: string | undefined;
+    try {
+      token = await this.options.tokens?.current();
+    } catch (error) {
+      return { kind: "retry", reason: "token-error", message: errorText(error), floorMs: 0 };
+    }
+    if (this.closed) return { kind: "stop", reason: "closed" };
     const request = new AbortController();
     this.request = request;
     const watchdog = new Watchdog(this.silenceLimitMs, () => request.abort(SILENT));
     let renewal: ReturnType<typeof setTimeout> | undefined;
     try {
-      let token: string | undefined;
-      try {
-        token = await this.options.tokens?.current();
-      } catch (error) {
-        return { kind: "retry", reason: "token-error", message: errorText(error), floorMs: 0 };
-      }
       const lastEventId = this.options.resumeFrom();
       const headers = requestHeaders(
         token,
