@@ -274,6 +274,19 @@ function cases(): Case[] {
       error: /signature/,
       request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenFor(v, 3600, "guess")}` }),
     },
+    {
+      name: "push with Basic auth instead of a bearer token",
+      status: 401,
+      error: /must be Bearer/,
+      request: () => send("GET", `/push?uid=${v}`, undefined, { Authorization: "Basic dGVzdA==" }),
+    },
+    {
+      name: "push with a forged bearer token beside a valid query token",
+      status: 401,
+      error: /signature/,
+      request: async () =>
+        send("GET", `/push?uid=${v}&token=${victimToken}`, undefined, { Authorization: `Bearer ${await tokenFor(v, 3600, "guess")}` }),
+    },
     { name: "push without a uid", status: 400, error: /uid/, request: () => send("GET", "/push") },
     { name: "push with a CR in the uid", status: 400, error: /control/, request: () => send("GET", `/push?uid=${v}%0D`) },
     { name: "POST /push", status: 405, error: /POST is not allowed/, request: () => send("POST", `/push?uid=${v}`) },
@@ -500,7 +513,7 @@ describe("CORS", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe(origin);
     expect(response.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(response.headers.get("access-control-allow-headers")).toMatch(/Content-Type/);
+    expect(response.headers.get("access-control-allow-headers")).toBe("Authorization, Content-Type, Last-Event-ID");
   });
 
   it("puts CORS headers on /push, /inbox and their errors for an allowed origin only", async () => {
@@ -511,6 +524,8 @@ describe("CORS", () => {
     const refused = await send("GET", `/inbox?uid=${uid}`, undefined, { Origin: origin });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("access-control-allow-origin")).toBe(origin);
+    // The typed client paces its retries by Retry-After: the page may read it.
+    expect(refused.headers.get("access-control-expose-headers")).toBe("Retry-After");
     const foreign = await send("GET", `/inbox?uid=${uid}&token=${token}`, undefined, { Origin: "https://evil.example" });
     expect(foreign.status).toBe(200);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
