@@ -2,7 +2,7 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import { readFrame, statedHeartbeatMs } from "../../src/client/frames";
-import { messageFrame, resetFrame, unreadFrame } from "../../src/hub/frames";
+import { countsFrame, messageFrame, resetFrame } from "../../src/hub/frames";
 import { formatEvent, formatOpening } from "../../src/sse/format";
 import { formatBusy } from "../../src/sse/response";
 
@@ -16,7 +16,7 @@ function parse(text: string): { events: EventSourceMessage[]; comments: string[]
 
 describe("reading the hub's frames", () => {
   it("reads the opening: the stated heartbeat, the greeting, the unread count with the head as id", () => {
-    const { events, comments } = parse(formatOpening(3000, 15_000, "站内信链接成功！") + unreadFrame(2, 41));
+    const { events, comments } = parse(formatOpening(3000, 15_000, "站内信链接成功！") + countsFrame({ unread: 2, unseen: 1 }, 41));
     expect(comments.map(statedHeartbeatMs)).toEqual([15_000]);
     expect(events.map(readFrame)).toEqual([
       { kind: "greeting", text: "站内信链接成功！" },
@@ -26,7 +26,16 @@ describe("reading the hub's frames", () => {
   });
 
   it("reads a message of any event name, with its id, recipient and time", () => {
-    const { events } = parse(messageFrame(42, "order.shipped", "7", '{"order":7}', 1_764_050_000_000));
+    const stored = {
+      id: 42,
+      event: "order.shipped",
+      msgJson: '{"order":7}',
+      ts: 1_764_050_000_000,
+      isAll: false,
+      tags: [],
+      expiresAt: null,
+    };
+    const { events } = parse(messageFrame(stored, "7"));
     expect(readFrame(events[0]!)).toEqual({
       kind: "message",
       event: "order.shipped",

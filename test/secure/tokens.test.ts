@@ -97,7 +97,7 @@ describe("secure mode", () => {
       headers: { ...bearer, "Content-Type": "application/json" },
       body: JSON.stringify({ uid, ids: [sent.id] }),
     });
-    expect(await read.json()).toEqual({ unread: 0 });
+    expect(await read.json()).toEqual({ unread: 0, unseen: 0 });
     // The header wins over the query and the cookie, whatever they hold.
     const otherToken = await tokenFor(freshUid("someone"));
     const headerFirst = await fetchWorker(`/inbox?uid=${uid}&token=${otherToken}`, {
