@@ -1,5 +1,19 @@
 // The shapes that cross the wire, shared by the Worker, the hub and the browser client.
 
+/**
+ * The recommended shape of `msg`. Any JSON may be published; this one the
+ * demo page and the bell render well: the title in bold, the body below, the
+ * message a link to `url`, with `icon` beside it. Every field is optional.
+ */
+export interface MessageContent {
+  readonly title?: string;
+  readonly body?: string;
+  /** Where the message leads: an http(s) URL, absolute or relative to the page showing it. */
+  readonly url?: string;
+  /** An image URL (http or https) shown beside it. */
+  readonly icon?: string;
+}
+
 /** What a subscriber receives as the `data:` of a message event. */
 export interface PushMessage<T = unknown> {
   /** The hub's cursor, a decimal string; also the SSE `id:`. */

@@ -6,7 +6,7 @@
 // is the resume point and anything at or below it is a duplicate. The hub's
 // opening `unread` event carries its head as id: a fresh stream has a resume
 // point from its first event on.
-import { EVENT_NAME_PATTERN, type PushMessage, RESERVED_EVENTS } from "../messages";
+import { EVENT_NAME_PATTERN, type InboxCounts, type PushMessage, RESERVED_EVENTS, type RetractNotice } from "../messages";
 import { type Frame, readFrame } from "./frames";
 
 /** A delivered message with the name it was published under. */
@@ -23,8 +23,12 @@ export interface DeliveryCallbacks<T> {
   readonly onMessage?: (message: ReceivedMessage<T>) => void;
   /** Every message, whatever its event name, listed or not. */
   readonly onEvent?: (message: ReceivedMessage<T>) => void;
-  /** The uid's unread count: once on every connect, then on every change. */
+  /** The uid's counts, unread and unseen (a bell's badge): once on every connect, then on every change. */
+  readonly onCounts?: (counts: InboxCounts) => void;
+  /** The unread count alone, as onCounts hands it out. */
   readonly onUnread?: (unread: number) => void;
+  /** A message left the inbox (the publisher retracted it, or it expired): remove it from the page. */
+  readonly onRetract?: (id: string, reason: RetractNotice["reason"]) => void;
   /** The resume point was too old or unknown: reload the inbox with fetchInbox. */
   readonly onReset?: (lastEventId: string) => void;
   /** The text the hub greets every connection with. */
@@ -34,13 +38,13 @@ export interface DeliveryCallbacks<T> {
 /** What a tab joining a stream another tab holds needs to catch up. */
 export interface DeliverySnapshot {
   readonly lastEventId: string | undefined;
-  readonly unread: number | undefined;
+  readonly counts: InboxCounts | undefined;
   readonly greeting: string | undefined;
 }
 
 export class Delivery<T> {
   private newestId: number | undefined;
-  private unread: number | undefined;
+  private counts: InboxCounts | undefined;
   private greeting: string | undefined;
   private readonly names: Set<string> | "*";
 
@@ -61,7 +65,7 @@ export class Delivery<T> {
   listen(name: string): void {
     if (!EVENT_NAME_PATTERN.test(name)) throw new TypeError(`event name ${JSON.stringify(name)} must match ${EVENT_NAME_PATTERN}`);
     if (RESERVED_EVENTS.includes(name)) {
-      throw new TypeError(`"${name}" is the hub's own event; use onUnread / onReset / onState`);
+      throw new TypeError(`"${name}" is the hub's own event; use onCounts / onRetract / onReset / onState`);
     }
     if (this.names !== "*") this.names.add(name);
   }
@@ -81,10 +85,12 @@ export class Delivery<T> {
       case "unread": {
         const head = parseId(frame.id);
         if (head !== undefined) this.newestId = Math.max(head, this.newestId ?? 0);
-        this.unread = meaning.unread;
-        safely(this.callbacks.onUnread, meaning.unread);
+        this.showCounts(meaning.counts);
         return;
       }
+      case "retract":
+        safely(this.callbacks.onRetract, meaning.notice.id, meaning.notice.reason);
+        return;
       case "reset":
         // The stream now continues from the hub's head, which may be below what we saw.
         this.newestId = parseId(meaning.lastEventId);
@@ -98,7 +104,7 @@ export class Delivery<T> {
   }
 
   snapshot(): DeliverySnapshot {
-    return { lastEventId: this.lastEventId, unread: this.unread, greeting: this.greeting };
+    return { lastEventId: this.lastEventId, counts: this.counts, greeting: this.greeting };
   }
 
   /**
@@ -117,10 +123,13 @@ export class Delivery<T> {
       this.greeting = snapshot.greeting;
       safely(this.callbacks.onGreeting, snapshot.greeting);
     }
-    if (snapshot.unread !== undefined) {
-      this.unread = snapshot.unread;
-      safely(this.callbacks.onUnread, snapshot.unread);
-    }
+    if (snapshot.counts !== undefined) this.showCounts(snapshot.counts);
+  }
+
+  private showCounts(counts: InboxCounts): void {
+    this.counts = counts;
+    safely(this.callbacks.onCounts, counts);
+    safely(this.callbacks.onUnread, counts.unread);
   }
 }
 

@@ -5,10 +5,13 @@ import {
   type BusyNotice,
   type BusyReason,
   DEFAULT_EVENT,
+  type InboxCounts,
   type PushMessage,
   RESERVED_EVENTS,
   RESET_EVENT,
+  RETRACT_EVENT,
   type ResetNotice,
+  type RetractNotice,
   UNREAD_EVENT,
   type UnreadCount,
 } from "../messages";
@@ -23,19 +26,28 @@ export interface Frame {
 export type FrameMeaning<T = unknown> =
   | { readonly kind: "greeting"; readonly text: string }
   | { readonly kind: "message"; readonly event: string; readonly message: PushMessage<T> }
-  | { readonly kind: "unread"; readonly unread: number }
+  | { readonly kind: "unread"; readonly counts: InboxCounts }
+  | { readonly kind: "retract"; readonly notice: RetractNotice }
   | { readonly kind: "reset"; readonly lastEventId: string }
   | { readonly kind: "busy"; readonly notice: BusyNotice }
   /** A hub event this client does not know yet, or data it cannot read: skipped. */
   | { readonly kind: "other" };
 
 const BUSY_REASONS: readonly string[] = ["full", "overloaded", "unavailable", "error"] satisfies BusyReason[];
+const RETRACT_REASONS: readonly string[] = ["retracted", "expired"] satisfies RetractNotice["reason"][];
 
 export function readFrame<T = unknown>(frame: Frame): FrameMeaning<T> {
   const event = frame.event ?? DEFAULT_EVENT;
   if (event === UNREAD_EVENT) {
     const count = parseObject<UnreadCount>(frame.data);
-    return typeof count?.unread === "number" ? { kind: "unread", unread: count.unread } : { kind: "other" };
+    if (typeof count?.unread !== "number") return { kind: "other" };
+    // A hub from before seen states sends the unread count alone: nothing was ever marked seen there.
+    return { kind: "unread", counts: { unread: count.unread, unseen: typeof count.unseen === "number" ? count.unseen : count.unread } };
+  }
+  if (event === RETRACT_EVENT) {
+    const notice = parseObject<RetractNotice>(frame.data);
+    if (typeof notice?.id !== "string" || !RETRACT_REASONS.includes(notice.reason ?? "")) return { kind: "other" };
+    return { kind: "retract", notice: { id: notice.id, reason: notice.reason! } };
   }
   if (event === RESET_EVENT) {
     const notice = parseObject<ResetNotice>(frame.data);
@@ -71,5 +83,13 @@ function parseObject<T>(text: string): Partial<T> | undefined {
 function parsePushMessage<T>(text: string): PushMessage<T> | undefined {
   const value = parseObject<PushMessage<T>>(text);
   if (typeof value?.id !== "string" || typeof value.ts !== "number" || !("msg" in value)) return undefined;
-  return { id: value.id, uid: value.uid ?? null, msg: value.msg as T, ts: value.ts };
+  const tags = Array.isArray(value.tags) ? value.tags.filter((tag): tag is string => typeof tag === "string") : [];
+  return {
+    id: value.id,
+    uid: value.uid ?? null,
+    msg: value.msg as T,
+    ts: value.ts,
+    ...(tags.length > 0 && { tags }),
+    ...(typeof value.expiresAt === "number" && { expiresAt: value.expiresAt }),
+  };
 }

@@ -3,8 +3,20 @@
 // Every call is retried on network errors, 5xx and 429 (honouring Retry-After)
 // with exponential backoff and jitter; a publish carries an idempotency key, so
 // a retry of one that did arrive answers the first result and stores nothing.
+// The other calls are idempotent by nature: a retract or erase made twice acts once.
 import { DEFAULT_TOKEN_TTL_SECONDS, issueSubscriberToken, MAX_TOKEN_TTL_SECONDS } from "../auth/subscriber-token";
-import type { ApiError, InboxStats, Presence, PublishRequest, PublishResult, SubscriberToken, TokenResult } from "../messages";
+import type {
+  ApiError,
+  EraseResult,
+  InboxStats,
+  MessageReceipt,
+  Presence,
+  PublishRequest,
+  PublishResult,
+  RetractResult,
+  SubscriberToken,
+  TokenResult,
+} from "../messages";
 import { PublisherError } from "./errors";
 import { backoffMs, DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryAfterMs } from "./retry";
 
@@ -39,6 +51,17 @@ export interface Publisher {
   stats(options?: CallOptions): Promise<InboxStats>;
   /** `GET /stats?uid=`: whether uid has open streams now. */
   presence(uid: string | number, options?: CallOptions): Promise<Presence>;
+  /**
+   * `DELETE /messages/{id}`: the message leaves every inbox and open tabs are told.
+   * Name it by its id (one hub) or the key it was published under (always).
+   * A PublisherError with status 404 after more than one attempt means an
+   * earlier attempt whose answer was lost already retracted it.
+   */
+  retract(idOrKey: string, options?: CallOptions): Promise<RetractResult>;
+  /** `GET /messages/{id}`: its audience, the streams it was written to, and how many recipients saw and read it. */
+  receipt(idOrKey: string, options?: CallOptions): Promise<MessageReceipt>;
+  /** `DELETE /users/{uid}`: the uid's state, its own messages and its open streams are gone (a data-removal request). */
+  eraseUser(uid: string | number, options?: CallOptions): Promise<EraseResult>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -49,7 +72,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const authorization = `Bearer ${options.token}`;
 
-  async function call<T>(method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal) {
+  async function call<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ) {
     const url = new URL(path, options.url);
     for (let attempt = 1; ; attempt++) {
       const outcome = await attemptOnce(doFetch, url, method, body, { Authorization: authorization, ...headers }, timeoutMs, signal);
@@ -65,8 +94,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   return {
     publish(request, { signal } = {}) {
-      const key = request.key ?? crypto.randomUUID();
-      return call<PublishResult>("POST", "/update", request, { "Idempotency-Key": key }, signal);
+      // In the body, not the Idempotency-Key header: a header cannot carry every string a key may be.
+      return call<PublishResult>("POST", "/update", { ...request, key: request.key ?? crypto.randomUUID() }, {}, signal);
     },
     mintToken(uid, ttl, { signal } = {}) {
       return call<TokenResult>("POST", "/token", { uid, ttl }, {}, signal);
@@ -82,8 +111,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     stats({ signal } = {}) {
       return call<InboxStats>("GET", "/stats", undefined, {}, signal);
     },
-    presence(uid, { signal } = {}) {
+    async presence(uid, { signal } = {}) {
       return call<Presence>("GET", `/stats?${new URLSearchParams({ uid: uidText(uid) })}`, undefined, {}, signal);
+    },
+    async retract(idOrKey, { signal } = {}) {
+      return call<RetractResult>("DELETE", messagePath(idOrKey), undefined, {}, signal);
+    },
+    async receipt(idOrKey, { signal } = {}) {
+      return call<MessageReceipt>("GET", messagePath(idOrKey), undefined, {}, signal);
+    },
+    async eraseUser(uid, { signal } = {}) {
+      return call<EraseResult>("DELETE", `/users/${encodeURIComponent(uidText(uid))}`, undefined, {}, signal);
     },
   };
 }
@@ -148,6 +186,12 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The path naming a message by id or key; a key may hold any character, so it is encoded. */
+function messagePath(idOrKey: string): string {
+  if (typeof idOrKey !== "string" || idOrKey === "") throw new TypeError("name the message by its id or its key, a non-empty string");
+  return `/messages/${encodeURIComponent(idOrKey)}`;
 }
 
 function uidText(uid: string | number): string {

@@ -9,7 +9,7 @@ export type Client = typeof import("../../src/client/index");
 type StateChange = import("../../src/client/index").StateChange;
 type Subscription = import("../../src/client/index").Subscription;
 
-export type Message = { id: string; uid: string | null; msg: unknown; ts: number; event: string };
+export type Message = { id: string; uid: string | null; msg: unknown; ts: number; event: string; tags?: string[]; expiresAt?: number };
 
 /** What one in-page subscription recorded. */
 export interface Seen {
@@ -17,6 +17,9 @@ export interface Seen {
   changes: Array<StateChange & { at: number }>;
   greetings: string[];
   unread: number[];
+  counts: Array<{ unread: number; unseen: number }>;
+  /** onRetract: "reason:id". */
+  retracts: string[];
   /** onMessage: the listed names. */
   messages: Message[];
   /** onEvent: every name. */
@@ -64,7 +67,7 @@ export async function subscribeInPage(page: Page, name: string, options: InPageO
     ({ name, options }) => {
       const page = window as unknown as PageWindow;
       page.subscriptions[name]?.close();
-      const seen: Seen = { changes: [], greetings: [], unread: [], messages: [], everything: [], resets: [] };
+      const seen: Seen = { changes: [], greetings: [], unread: [], counts: [], retracts: [], messages: [], everything: [], resets: [] };
       page.seen[name] = seen;
       const { getToken, ...rest } = options;
       page.subscriptions[name] = page.edgeInbox.subscribe({
@@ -74,6 +77,8 @@ export async function subscribeInPage(page: Page, name: string, options: InPageO
         onState: (_state, change) => seen.changes.push({ ...change, at: Date.now() }),
         onGreeting: (text) => seen.greetings.push(text),
         onUnread: (unread) => seen.unread.push(unread),
+        onCounts: (counts) => seen.counts.push(counts),
+        onRetract: (id, reason) => seen.retracts.push(`${reason}:${id}`),
         onMessage: (message) => seen.messages.push(message as Message),
         onEvent: (message) => seen.everything.push(message as Message),
         onReset: (lastEventId) => seen.resets.push(lastEventId),

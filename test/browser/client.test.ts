@@ -8,6 +8,7 @@ import { type Client, closeAllInPage, listenInPage, openClientPage, subscribeInP
 import { freshUid, publish } from "./publish";
 
 const baseUrl = inject("baseUrl");
+const publishToken = inject("publishToken");
 
 let browser: Browser;
 let page: Page;
@@ -65,7 +66,7 @@ describe("subscribe() from /client.js", () => {
 
   it("refuses the hub's own event names in listen()", async () => {
     await subscribeInPage(page, S, { uid: freshUid("reserved") });
-    for (const name of ["unread", "reset", "busy"]) expect(await listenInPage(page, S, name)).toContain("the hub's own event");
+    for (const name of ["unread", "reset", "busy", "retract"]) expect(await listenInPage(page, S, name)).toContain("the hub's own event");
   });
 
   it("calls onReset with the hub's head when the resume point is unknown", async () => {
@@ -79,6 +80,66 @@ describe("subscribe() from /client.js", () => {
     const next = await publish({ uid, msg: "after the reset" });
     const later = await untilSeen(page, S, "the message after the reset", (s) => s.messages.length > 0);
     expect(later.messages.map((m) => m.id)).toEqual([next.id]);
+  });
+
+  it("hands out both counts, a message's tags and expiry, and a retract, and drives every inbox state", async () => {
+    const uid = freshUid("states");
+    await subscribeInPage(page, S, { uid });
+    await untilSeen(page, S, "the opening counts", (s) => s.counts.length > 0);
+    const tagged = await publish({ uid, msg: { title: "New like", body: "Ana liked your post" }, tags: ["social"], ttl: 600 });
+    const plain = await publish({ uid, msg: "plain", tags: ["system"] });
+    const now = await untilSeen(page, S, "both messages counted", (s) => s.messages.length === 2 && s.counts.at(-1)?.unread === 2);
+    expect(now.messages[0]).toEqual({
+      id: tagged.id,
+      uid,
+      msg: { title: "New like", body: "Ana liked your post" },
+      ts: expect.any(Number),
+      event: "message",
+      tags: ["social"],
+      expiresAt: expect.any(Number),
+    });
+    expect(now.counts).toEqual([
+      { unread: 0, unseen: 0 },
+      { unread: 1, unseen: 1 },
+      { unread: 2, unseen: 2 },
+    ]);
+
+    const answers = await page.evaluate(
+      async ({ uid, tagged, plain }) => {
+        const client = (window as unknown as { edgeInbox: Client }).edgeInbox;
+        const target = { url: location.origin, uid };
+        const seen = await client.markSeen(target, { ids: [tagged] });
+        const social = await client.fetchInbox(target, { tag: "social", tags: ["social", "system"] });
+        const archived = await client.archive(target, { ids: [plain] });
+        const archivedPage = await client.fetchInbox(target, { status: "archived" });
+        const unarchived = await client.unarchive(target, { upTo: plain });
+        const read = await client.markRead(target, { ids: [tagged] });
+        const deleted = await client.deleteMessages(target, { ids: [plain] });
+        const left = await client.fetchInbox(target, { status: "all" });
+        return { seen, social, archived, archivedPage, unarchived, read, deleted, left };
+      },
+      { uid, tagged: tagged.id, plain: plain.id },
+    );
+    expect(answers.seen).toEqual({ unread: 2, unseen: 1 });
+    expect(answers.social.messages.map((m) => [m.id, m.seen, m.read])).toEqual([[tagged.id, true, false]]);
+    expect(answers.social.byTag).toEqual({ social: { unread: 1, unseen: 0 }, system: { unread: 1, unseen: 1 } });
+    expect(answers.archived).toEqual({ unread: 1, unseen: 0 });
+    expect(answers.archivedPage.messages.map((m) => m.id)).toEqual([plain.id]);
+    expect(answers.unarchived).toEqual({ unread: 2, unseen: 1 });
+    expect(answers.read).toEqual({ unread: 1, unseen: 1 });
+    expect(answers.deleted).toEqual({ unread: 0, unseen: 0 });
+    expect(answers.left.messages.map((m) => m.id)).toEqual([tagged.id]);
+    // Every change reached the stream too, in order.
+    const live = await untilSeen(page, S, "the counts of every change", (s) => s.counts.length >= 8);
+    expect(live.counts.slice(3)).toEqual([answers.seen, answers.archived, answers.unarchived, answers.read, answers.deleted]);
+
+    const retracted = await fetch(`${baseUrl}/messages/${tagged.id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${publishToken}` },
+    });
+    expect(retracted.status).toBe(200);
+    const after = await untilSeen(page, S, "the retract", (s) => s.retracts.length > 0);
+    expect(after.retracts).toEqual([`retracted:${tagged.id}`]);
   });
 
   it("reads and marks the inbox, and reports API errors with their status and message", async () => {

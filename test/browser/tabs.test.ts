@@ -88,6 +88,30 @@ describe("tabs of one uid", () => {
     await untilStreams(uid, 0);
   });
 
+  it("relay both counts and every retract to the tabs that follow", async () => {
+    const uid = freshUid("tabs-counts");
+    const pages = await openTabs(uid, 2);
+    await untilStreams(uid, 1);
+    const sent = await publish({ uid, msg: "soon retracted" });
+    await fetch(`${baseUrl}/inbox/seen`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ uid, ids: [sent.id] }),
+    });
+    await fetch(`${baseUrl}/messages/${sent.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${publishToken}` } });
+    for (const page of pages) {
+      const seen = await untilSeen(page, S, "the retract and the recount", (s) => s.retracts.length > 0 && s.counts.at(-1)?.unread === 0);
+      expect(seen.retracts).toEqual([`retracted:${sent.id}`]);
+      expect(seen.counts).toEqual([
+        { unread: 0, unseen: 0 },
+        { unread: 1, unseen: 1 },
+        { unread: 1, unseen: 0 },
+        { unread: 0, unseen: 0 },
+      ]);
+    }
+    for (const page of pages) await page.close();
+  });
+
   it("pass the stream on at once when the leader's page is frozen, and the resumed tab catches up", async () => {
     const uid = freshUid("frozen");
     const pages = await openTabs(uid, 2);

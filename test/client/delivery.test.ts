@@ -6,10 +6,10 @@ const message = (id: number, event = "message") => ({
   event,
   data: JSON.stringify({ id: String(id), uid: "1", msg: id, ts: 1 }),
 });
-const unread = (count: number, head?: number) => ({
+const unread = (count: number, head?: number, unseen = count) => ({
   id: head === undefined ? undefined : String(head),
   event: "unread",
-  data: `{"unread":${count}}`,
+  data: `{"unread":${count},"unseen":${unseen}}`,
 });
 
 function recorder(options: { events?: string[] | "*"; lastEventId?: string } = {}) {
@@ -17,6 +17,8 @@ function recorder(options: { events?: string[] | "*"; lastEventId?: string } = {
     messages: [] as string[],
     everything: [] as string[],
     unread: [] as number[],
+    counts: [] as { unread: number; unseen: number }[],
+    retracts: [] as string[],
     resets: [] as string[],
     greetings: [] as string[],
   };
@@ -25,6 +27,8 @@ function recorder(options: { events?: string[] | "*"; lastEventId?: string } = {
     onMessage: (m) => seen.messages.push(`${m.event}:${m.id}`),
     onEvent: (m) => seen.everything.push(`${m.event}:${m.id}`),
     onUnread: (n) => seen.unread.push(n),
+    onCounts: (counts) => seen.counts.push(counts),
+    onRetract: (id, reason) => seen.retracts.push(`${reason}:${id}`),
     onReset: (id) => seen.resets.push(id),
     onGreeting: (text) => seen.greetings.push(text),
   });
@@ -47,6 +51,26 @@ describe("a subscription's delivery", () => {
     expect(delivery.lastEventId).toBe("12");
   });
 
+  it("hands out both counts to onCounts and the unread one to onUnread", () => {
+    const { delivery, seen } = recorder();
+    delivery.receive(unread(3, 10, 1));
+    delivery.receive(unread(2, undefined, 0));
+    expect(seen.counts).toEqual([
+      { unread: 3, unseen: 1 },
+      { unread: 2, unseen: 0 },
+    ]);
+    expect(seen.unread).toEqual([3, 2]);
+  });
+
+  it("passes a retract on with its reason, without moving the resume point", () => {
+    const { delivery, seen } = recorder();
+    delivery.receive(message(11));
+    delivery.receive({ event: "retract", data: '{"id":"11","reason":"retracted"}' });
+    delivery.receive({ event: "retract", data: '{"id":"9","reason":"expired"}' });
+    expect(seen.retracts).toEqual(["retracted:11", "expired:9"]);
+    expect(delivery.lastEventId).toBe("11");
+  });
+
   it("follows a reset down to the hub's head", () => {
     const { delivery, seen } = recorder({ lastEventId: "500" });
     delivery.receive({ id: "20", event: "reset", data: '{"lastEventId":"20"}' });
@@ -57,14 +81,14 @@ describe("a subscription's delivery", () => {
 
   it("catches up with the tab that holds the stream; behind it, it is told to reload", () => {
     const fresh = recorder();
-    fresh.delivery.adopt({ lastEventId: "30", unread: 2, greeting: "hi" });
-    expect(fresh.seen).toMatchObject({ unread: [2], greetings: ["hi"], resets: [] });
+    fresh.delivery.adopt({ lastEventId: "30", counts: { unread: 2, unseen: 1 }, greeting: "hi" });
+    expect(fresh.seen).toMatchObject({ unread: [2], counts: [{ unread: 2, unseen: 1 }], greetings: ["hi"], resets: [] });
     expect(fresh.delivery.lastEventId).toBe("30");
     const behind = recorder({ lastEventId: "25" });
-    behind.delivery.adopt({ lastEventId: "30", unread: 2, greeting: undefined });
+    behind.delivery.adopt({ lastEventId: "30", counts: { unread: 2, unseen: 2 }, greeting: undefined });
     expect(behind.seen.resets).toEqual(["30"]);
     const ahead = recorder({ lastEventId: "35" });
-    ahead.delivery.adopt({ lastEventId: "30", unread: 2, greeting: undefined });
+    ahead.delivery.adopt({ lastEventId: "30", counts: { unread: 2, unseen: 2 }, greeting: undefined });
     expect(ahead.seen.resets).toEqual([]);
     expect(ahead.delivery.lastEventId).toBe("35");
   });

@@ -2,7 +2,7 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import { readFrame, statedHeartbeatMs } from "../../src/client/frames";
-import { countsFrame, messageFrame, resetFrame } from "../../src/hub/frames";
+import { countsFrame, messageFrame, resetFrame, retractFrame } from "../../src/hub/frames";
 import { formatEvent, formatOpening } from "../../src/sse/format";
 import { formatBusy } from "../../src/sse/response";
 
@@ -20,7 +20,7 @@ describe("reading the hub's frames", () => {
     expect(comments.map(statedHeartbeatMs)).toEqual([15_000]);
     expect(events.map(readFrame)).toEqual([
       { kind: "greeting", text: "站内信链接成功！" },
-      { kind: "unread", unread: 2 },
+      { kind: "unread", counts: { unread: 2, unseen: 1 } },
     ]);
     expect(events[1]!.id).toBe("41");
   });
@@ -43,6 +43,25 @@ describe("reading the hub's frames", () => {
     });
   });
 
+  it("reads a message's tags and expiry when the publisher set them", () => {
+    const stored = { id: 43, event: "message", msgJson: '"hi"', ts: 5, isAll: true, tags: ["social", "system"], expiresAt: 9_000 };
+    expect(readFrame(parse(messageFrame(stored, null)).events[0]!)).toEqual({
+      kind: "message",
+      event: "message",
+      message: { id: "43", uid: null, msg: "hi", ts: 5, tags: ["social", "system"], expiresAt: 9_000 },
+    });
+  });
+
+  it("reads a retract, which names the message and why it left", () => {
+    const { events } = parse(retractFrame(42, "expired"));
+    expect(events[0]!.id).toBeUndefined();
+    expect(readFrame(events[0]!)).toEqual({ kind: "retract", notice: { id: "42", reason: "expired" } });
+  });
+
+  it("takes the unread count of a hub from before seen states as the unseen count too", () => {
+    expect(readFrame({ event: "unread", data: '{"unread":4}' })).toEqual({ kind: "unread", counts: { unread: 4, unseen: 4 } });
+  });
+
   it("reads reset and busy", () => {
     expect(readFrame(parse(resetFrame(9)).events[0]!)).toEqual({ kind: "reset", lastEventId: "9" });
     const busy = parse(formatBusy({ reason: "full", error: "this hub holds MAX_STREAMS (6) streams", retryMs: 4200 })).events[0]!;
@@ -59,6 +78,7 @@ describe("reading the hub's frames", () => {
     // A named event without an id is not a stored message, and only the default name can be the greeting.
     expect(readFrame({ event: "like", data: '{"id":"3","uid":null,"msg":1,"ts":1}' })).toEqual({ kind: "other" });
     expect(readFrame(parse(formatEvent({ event: "retract", data: '{"id":"3"}' })).events[0]!)).toEqual({ kind: "other" });
+    expect(readFrame({ event: "retract", data: '{"id":3,"reason":"retracted"}' })).toEqual({ kind: "other" });
     expect(statedHeartbeatMs("ping")).toBeUndefined();
     expect(statedHeartbeatMs("heartbeat 0")).toBeUndefined();
   });

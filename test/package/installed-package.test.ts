@@ -98,10 +98,30 @@ console.log(JSON.stringify(signed));`;
 // A consumer that uses both entry points the way the README shows. `@ts-expect-error`
 // lines fail the check if the types were lost (an unresolved import types everything as any).
 const SERVER_CONSUMER = `
-import { createPublisher, PublisherError, type InboxBinding, type PublishResult, type SubscriberToken } from "edge-inbox/server";
+import {
+  createPublisher,
+  PublisherError,
+  type EraseResult,
+  type InboxBinding,
+  type MessageReceipt,
+  type PublishResult,
+  type RetractResult,
+  type SubscriberToken,
+} from "edge-inbox/server";
 
 const publisher = createPublisher({ url: "https://inbox.example.com", token: "publisher-token", subscribeSecret: "secret" });
-const result: PublishResult = await publisher.publish({ uid: "42", event: "like", msg: { from: "7" }, key: "like-7-42" });
+const result: PublishResult = await publisher.publish({
+  uid: "42",
+  event: "like",
+  msg: { title: "New like", body: "Ana liked your post", url: "/posts/7" },
+  key: "like-7-42",
+  tags: ["social"],
+  ttl: 3600,
+});
+const receipt: MessageReceipt = await publisher.receipt("like-7-42");
+const read: number = receipt.read;
+const retracted: RetractResult = await publisher.retract(result.id);
+const erased: EraseResult = await publisher.eraseUser(42);
 const id: string = result.id;
 const signed: SubscriberToken = await publisher.signSubscriberToken(42, 3600);
 const minted = await publisher.mintToken("42");
@@ -121,17 +141,30 @@ else console.log(viaBinding.delivered);
 await publisher.publish({ uid: "42" });
 // @ts-expect-error there is no such option
 createPublisher({ url: "https://inbox.example.com", token: "t", retries: 3 });
-console.log(id, signed.exp, streams, online, code);
+// @ts-expect-error tags are strings
+await publisher.publish({ uid: "42", msg: 1, tags: [1] });
+console.log(id, signed.exp, streams, online, code, read, retracted.ids, erased.messages);
 `;
 
 const CLIENT_CONSUMER = `
-import { fetchInbox, markRead, subscribe, type InboxPage } from "edge-inbox/client";
+import { archive, deleteMessages, fetchInbox, markRead, markSeen, subscribe, type InboxCounts, type InboxPage } from "edge-inbox/client";
 
 const target = { url: "https://inbox.example.com", uid: "42", token: "subscriber-token" };
-const page: InboxPage<{ title: string }> = await fetchInbox<{ title: string }>(target);
-const subscription = subscribe({ ...target, onUnread: (count: number) => console.log(count) });
+const page: InboxPage<{ title: string }> = await fetchInbox<{ title: string }>(target, { status: "unseen", tag: "social", tags: ["social"] });
+const subscription = subscribe({
+  ...target,
+  onUnread: (count: number) => console.log(count),
+  onCounts: ({ unread, unseen }: InboxCounts) => console.log(unread, unseen),
+  onRetract: (id: string, reason: "retracted" | "expired") => console.log(id, reason),
+});
 subscription.close();
 await markRead(target, { upTo: page.messages[0]?.id ?? "1" });
+const counts: InboxCounts = await markSeen(target, { ids: page.messages.map((m) => m.id) });
+await archive(target, { ids: ["1"] });
+await deleteMessages(target, { upTo: "1" });
+console.log(counts.unseen, page.byTag?.social?.unread);
+// @ts-expect-error no such status
+fetchInbox(target, { status: "starred" });
 // @ts-expect-error the uid is required
 fetchInbox({ url: "https://inbox.example.com" });
 `;

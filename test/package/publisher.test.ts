@@ -177,6 +177,94 @@ describe("tokens, stats and presence", () => {
   });
 });
 
+describe("retract, receipts and erase", () => {
+  it("tells what became of a message, retracts it from every inbox and open tab, and then finds it no more", async () => {
+    const [reader, other] = [freshUid("receipt"), freshUid("receipt-other")];
+    const stream = await listen(reader);
+    const publisher = publisherAt(proxy.url);
+    const key = `like-${reader}`;
+    const published = await publisher.publish({
+      uids: [reader, other],
+      event: "like",
+      msg: { title: "New like" },
+      key,
+      tags: ["social"],
+      ttl: 600,
+    });
+    await stream.until(() => stream.messages().length === 1, "the message");
+    expect(stream.messages()[0]).toMatchObject({ id: published.id, tags: ["social"], expiresAt: expect.any(Number) });
+
+    expect(await publisher.receipt(key)).toEqual({
+      code: 0,
+      ids: [published.id],
+      event: "like",
+      ts: expect.any(Number),
+      broadcast: false,
+      audience: 2,
+      written: 1,
+      seen: 0,
+      read: 0,
+    });
+    expect(await publisher.retract(published.id)).toEqual({ code: 0, ids: [published.id] });
+    await stream.until(() => stream.events.some((e) => e.event === "retract"), "the retract event");
+    expect(JSON.parse(stream.events.find((e) => e.event === "retract")!.data)).toEqual({ id: published.id, reason: "retracted" });
+    expect(await storedIds(reader)).toEqual([]);
+    const gone = publisher.receipt(key);
+    await expect(gone).rejects.toMatchObject({ name: "PublisherError", status: 404, attempts: 1 });
+    await expect(gone).rejects.toThrow(`no message ${JSON.stringify(key)}`);
+  });
+
+  it("names a message by a key of any characters", async () => {
+    const uid = freshUid("odd-key");
+    // Characters no header may carry, and ones a path must escape.
+    const key = `order/7 ü 键?#%${uid}`;
+    const published = await publisherAt(worker.baseUrl).publish({ uid, msg: "keyed", key });
+    expect((await publisherAt(proxy.url).receipt(key)).ids).toEqual([published.id]);
+    expect(await publisherAt(proxy.url).retract(key)).toEqual({ code: 0, ids: [published.id] });
+    expect(proxy.seen.map((request) => request.path)).toEqual([
+      `/messages/${encodeURIComponent(key)}`,
+      `/messages/${encodeURIComponent(key)}`,
+    ]);
+  });
+
+  it("retries a receipt whose answer was lost, and answers it", async () => {
+    const uid = freshUid("receipt-retry");
+    const published = await publisherAt(worker.baseUrl).publish({ uid, msg: "x" });
+    proxy.plan = (attempt) => (attempt === 1 ? "lose-answer" : "forward");
+    expect(await publisherAt(proxy.url).receipt(published.id)).toMatchObject({ ids: [published.id], audience: 1 });
+    expect(proxy.seen).toHaveLength(2);
+  });
+
+  it("retries a retract whose answer was lost: the retry finds it gone, a 404 after two attempts", async () => {
+    const uid = freshUid("retract-retry");
+    const published = await publisherAt(worker.baseUrl).publish({ uid, msg: "x" });
+    proxy.plan = (attempt) => (attempt === 1 ? "lose-answer" : "forward");
+    await expect(publisherAt(proxy.url).retract(published.id)).rejects.toMatchObject({ status: 404, attempts: 2 });
+    expect(await storedIds(uid)).toEqual([]);
+  });
+
+  it("erases a user, closing its open stream, and erasing again after a reset finds nothing more", async () => {
+    const uid = freshUid("erase");
+    await listen(uid);
+    await publisherAt(worker.baseUrl).publish({ uid, msg: "one" });
+    await publisherAt(worker.baseUrl).publish({ uid, msg: "two" });
+    const publisher = publisherAt(proxy.url);
+    expect(await publisher.eraseUser(uid)).toEqual({ code: 0, uid, messages: 2, streams: 1 });
+    expect(await publisherAt(worker.baseUrl).presence(uid)).toEqual({ uid, online: false, tabs: 0 });
+    expect(await storedIds(uid)).toEqual([]);
+    proxy.plan = (attempt) => (attempt === 1 ? "reset" : "forward");
+    expect(await publisher.eraseUser(uid)).toEqual({ code: 0, uid, messages: 0, streams: 0 });
+    expect(proxy.seen.map((request) => request.path)).toEqual([`/users/${uid}`, `/users/${uid}`]);
+  });
+
+  it("refuses to name no message", async () => {
+    const publisher = publisherAt(proxy.url);
+    await expect(publisher.retract("")).rejects.toThrow(TypeError);
+    await expect(publisher.eraseUser("")).rejects.toThrow("uid must be a non-empty string or a safe integer");
+    expect(proxy.seen).toEqual([]);
+  });
+});
+
 type Step = "forward" | "lose-answer" | "reset" | { status: number; retryAfter?: string };
 
 interface FailingProxy {
@@ -188,13 +276,22 @@ interface FailingProxy {
   close(): Promise<void>;
 }
 
+/** The idempotency key a publish carries in its body. */
+function publishKey(body: string): string | undefined {
+  try {
+    const key = (JSON.parse(body) as { key?: unknown }).key;
+    return typeof key === "string" ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An HTTP proxy on 127.0.0.1 in front of the Worker that fails as told. */
 async function startFailingProxy(upstream: string): Promise<FailingProxy> {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const key = request.headers["idempotency-key"];
-    proxy.seen.push({ path: request.url ?? "", key: typeof key === "string" ? key : undefined, at: Date.now() });
+    proxy.seen.push({ path: request.url ?? "", key: publishKey(Buffer.concat(chunks).toString()), at: Date.now() });
     const step = proxy.plan(proxy.seen.length);
     if (step === "reset") {
       request.socket.resetAndDestroy();
