@@ -13,14 +13,20 @@ function audience() {
   return uids.length === 1 ? { uid: uids[0] } : { uids };
 }
 
+/** The message as typed: JSON as it is, or text, in the recommended shape when a title or link is given. */
 function messageValue() {
   const text = $("msg").value;
-  if (!$("as-json").checked) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error("the message is not valid JSON; untick “the message is JSON” to send it as text");
+  if ($("as-json").checked) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error("the message is not valid JSON; untick “the message is JSON” to send it as text");
+    }
   }
+  const title = $("title").value.trim();
+  const url = $("link").value.trim();
+  if (title === "" && url === "") return text;
+  return { ...(title !== "" && { title }), body: text, ...(url !== "" && { url }) };
 }
 
 function showResult(ok, text) {
@@ -33,6 +39,11 @@ async function send() {
   const body = { ...audience(), msg: messageValue() };
   const event = $("event").value.trim();
   if (event !== "") body.event = event;
+  const tags = $("send-tags")
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
+  if (tags.length > 0) body.tags = tags;
+  if ($("ttl").value !== "") body.ttl = Number($("ttl").value);
   const response = await fetch("/update", {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${$("publisher-token").value.trim()}` },

@@ -2,13 +2,12 @@
 // on local workerd (started by global-setup.ts). Messages are published over
 // HTTP exactly as a backend would; the test reads what the page shows.
 import { mkdirSync } from "node:fs";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Browser, launchChromium } from "./chromium";
-import { broadcastIds, freshUid, publish } from "./publish";
+import { byNewest, openDemo, ownIds, shownIds, unreadShown, untilShown, untilState, untilUnread, WAIT_MS } from "./demo-page";
+import { freshUid, publish } from "./publish";
 
 const OUTPUT_DIR = "test-output";
-const WAIT_MS = 15_000;
 const baseUrl = inject("baseUrl");
 const PUBLISH_TOKEN = inject("publishToken");
 
@@ -21,46 +20,16 @@ beforeAll(async () => {
 
 afterAll(() => browser?.close());
 
-async function openInbox(uid: string, events = "message"): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}&events=${events}`);
-  await untilState(page, "live");
-  // The page loads the stored inbox once the stream is live; then the badge is settled.
-  await page.waitForSelector('body[data-inbox="loaded"]');
-  return page;
-}
-
-const untilState = (page: Page, state: string) => page.waitForSelector(`#state[data-state="${state}"]`);
-
-/** The ids of the messages the page lists, top to bottom. */
-const shownIds = (page: Page) => page.$$eval("#messages li", (items) => items.map((item) => (item as HTMLElement).dataset.id!));
-
-/** The same, without the broadcasts earlier tests sent to everyone. */
-const ownIds = async (page: Page) => (await shownIds(page)).filter((id) => !broadcastIds.has(id));
-
-async function untilShown(page: Page, ids: readonly string[]): Promise<void> {
-  await page.waitForFunction((wanted) => wanted.every((id) => document.querySelector(`#messages li[data-id="${id}"]`) !== null), ids, {
-    timeout: WAIT_MS,
-  });
-}
-
-const badge = async (page: Page) => Number(await page.textContent("#unread"));
-
-async function untilBadge(page: Page, count: number): Promise<void> {
-  await page.waitForFunction((wanted) => document.getElementById("unread")?.textContent === String(wanted), count, { timeout: WAIT_MS });
-}
-
-const byNewest = (ids: readonly string[]) => [...ids].sort((a, b) => Number(b) - Number(a));
+const openInbox = (uid: string) => openDemo(browser.context, baseUrl, uid);
 
 describe("the inbox page at /message", () => {
   it("shows the greeting, the stored inbox and live messages newest first, with the unread badge", async () => {
     const uid = freshUid("inbox");
     const stored = await publish({ uid, msg: "sent while the page was closed" });
-    const page = await openInbox(uid, "message,like");
+    const page = await openInbox(uid);
     await untilShown(page, [stored.id]);
     expect(await page.textContent("#greeting")).toBe("站内信链接成功！");
-    const startUnread = await badge(page);
+    const startUnread = await unreadShown(page);
     expect(startUnread).toBeGreaterThanOrEqual(1);
 
     const first = await publish({ uid, msg: "hello from the backend" });
@@ -68,7 +37,7 @@ describe("the inbox page at /message", () => {
     const like = await publish({ uids: [uid, freshUid("someone-else")], event: "like", msg: { from: "42" } });
     const elsewhere = await publish({ uid: freshUid("someone-else"), msg: "not for this inbox" });
     await untilShown(page, [first.id, broadcast.id, like.id]);
-    await untilBadge(page, startUnread + 3);
+    await untilUnread(page, startUnread + 3);
 
     const ids = await shownIds(page);
     expect(ids).not.toContain(elsewhere.id);
@@ -85,7 +54,7 @@ describe("the inbox page at /message", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.click("#mark-all-read");
-    await untilBadge(page, 0);
+    await untilUnread(page, 0);
     expect(await page.$$eval("#messages li.unread", (items) => items.length)).toBe(0);
     await page.close();
   });
@@ -93,7 +62,7 @@ describe("the inbox page at /message", () => {
   it("shows messages of every event name, each with its name", async () => {
     const uid = freshUid("names");
     const page = await openInbox(uid);
-    const startUnread = await badge(page);
+    const startUnread = await unreadShown(page);
     const like = await publish({ uid, event: "like", msg: "a like" });
     const shipped = await publish({ uid, event: "order.shipped", msg: { order: 7 } });
     const plain = await publish({ uid, msg: "a plain message" });
@@ -101,7 +70,7 @@ describe("the inbox page at /message", () => {
     expect(await ownIds(page)).toEqual([plain.id, shipped.id, like.id]);
     expect(await page.getAttribute(`li[data-id="${shipped.id}"]`, "data-event")).toBe("order.shipped");
     expect(await page.textContent(`li[data-id="${shipped.id}"] .event`)).toBe("order.shipped");
-    await untilBadge(page, startUnread + 3);
+    await untilUnread(page, startUnread + 3);
     await page.close();
   });
 
@@ -118,7 +87,7 @@ describe("the inbox page at /message", () => {
     await page.waitForFunction(() => Number(document.getElementById("unread")?.textContent) >= 2);
     expect(await ownIds(page)).toEqual([]);
     await page.click("#mark-all-read");
-    await untilBadge(page, 0);
+    await untilUnread(page, 0);
     const inbox = (await (await fetch(`${baseUrl}/inbox?uid=${encodeURIComponent(uid)}`)).json()) as {
       unread: number;
       messages: Array<{ id: string; read: boolean }>;
@@ -128,7 +97,7 @@ describe("the inbox page at /message", () => {
     await page.close();
   });
 
-  it("lets a keyboard reach every row and mark it read", async () => {
+  it("lets a keyboard reach every row and its actions, mark rows read and archive one", async () => {
     const uid = freshUid("keys");
     const page = await openInbox(uid);
     const sent = [await publish({ uid, msg: "first" }), await publish({ uid, msg: "second" }), await publish({ uid, msg: "third" })];
@@ -136,26 +105,43 @@ describe("the inbox page at /message", () => {
       page,
       sent.map((m) => m.id),
     );
-    const startUnread = await badge(page);
-    const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id);
+    const startUnread = await unreadShown(page);
+    /** The row holding the focus, and what has it: the row itself or one of its buttons. */
+    const focused = () =>
+      page.evaluate(() => {
+        const active = document.activeElement as HTMLElement;
+        return { row: active.closest("li")?.dataset.id, on: active.tagName === "LI" ? "row" : active.textContent };
+      });
     await page.focus("#messages li:first-child");
-    expect(await focused()).toBe(sent[2]!.id);
+    expect(await focused()).toEqual({ row: sent[2]!.id, on: "row" });
     await page.keyboard.press("ArrowDown");
-    expect(await focused()).toBe(sent[1]!.id);
+    expect(await focused()).toEqual({ row: sent[1]!.id, on: "row" });
     await page.keyboard.press("Enter");
     await page.waitForSelector(`li[data-id="${sent[1]!.id}"]:not(.unread)`);
-    await untilBadge(page, startUnread - 1);
+    await untilUnread(page, startUnread - 1);
     expect(await page.textContent(`li[data-id="${sent[1]!.id}"] .read-state`)).toBe("read");
-    expect(await page.textContent(`li[data-id="${sent[2]!.id}"] .read-state`)).toBe("unread");
-    // Tab goes on to the next row, Space marks it too.
+    expect(await page.textContent(`li[data-id="${sent[2]!.id}"] .read-state`)).toMatch(/^(new, )?unread$/);
+    // Tab goes through the row's actions, then on to the next row; Space marks that one too.
     await page.keyboard.press("Tab");
-    expect(await focused()).toBe(sent[0]!.id);
+    expect(await focused()).toEqual({ row: sent[1]!.id, on: "Archive" });
+    expect(await page.evaluate(() => document.activeElement!.getAttribute("aria-label"))).toBe("Archive: second");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual({ row: sent[1]!.id, on: "Delete" });
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual({ row: sent[0]!.id, on: "row" });
     await page.keyboard.press(" ");
     await page.waitForSelector(`li[data-id="${sent[0]!.id}"]:not(.unread)`);
-    await untilBadge(page, startUnread - 2);
+    await untilUnread(page, startUnread - 2);
     await page.keyboard.press("Home");
-    expect(await focused()).toBe(sent[2]!.id);
+    expect(await focused()).toEqual({ row: sent[2]!.id, on: "row" });
     await page.screenshot({ path: `${OUTPUT_DIR}/inbox-keyboard.png` });
+
+    // Archived from the keyboard: the row leaves, and the focus goes to the next row rather than nowhere.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`li[data-id="${sent[2]!.id}"]`, { state: "detached" });
+    expect(await focused()).toEqual({ row: sent[1]!.id, on: "row" });
+    expect(await page.textContent("#announce")).toBe("Archived: third");
     await page.close();
   });
 

@@ -2,9 +2,6 @@
 import { inject } from "vitest";
 import type { PublishResult } from "../../src/messages";
 
-/** Broadcasts reach every uid's inbox, including the fresh uids of later tests. */
-export const broadcastIds = new Set<string>();
-
 /** Publish to the run's shared server (global-setup.ts). */
 export const publish = (body: Record<string, unknown>) => publishTo(inject("baseUrl"), inject("publishToken"), body);
 
@@ -16,7 +13,6 @@ export async function publishTo(baseUrl: string, publishToken: string, body: Rec
   });
   const answer = await response.json();
   if (response.status !== 200) throw new Error(`POST /update answered ${response.status}: ${JSON.stringify(answer)}`);
-  if (body.isAll === true) broadcastIds.add(answer.id);
   return answer as PublishResult;
 }
 

@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 import { type Browser, launchChromium } from "./chromium";
+import { byNewest, openDemo, shownIds, untilShown, untilState } from "./demo-page";
 import { freshUid, publishTo } from "./publish";
 import { browserTestVars } from "./server-vars.ts";
 
@@ -44,14 +45,7 @@ async function restart({ wipeStorage }: { wipeStorage: boolean }): Promise<void>
   server = await startWranglerDev({ vars, port: server.port, stateDir });
 }
 
-async function openInbox(uid: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  await page.goto(`${server.baseUrl}/message?uid=${encodeURIComponent(uid)}`);
-  await page.waitForSelector('#state[data-state="live"]');
-  await page.waitForSelector('body[data-inbox="loaded"]');
-  return page;
-}
+const openInbox = (uid: string) => openDemo(browser.context, server.baseUrl, uid, WAIT_MS);
 
 const shownBodies = (page: Page) => page.$$eval("#messages li .body", (bodies) => bodies.map((body) => body.textContent));
 
@@ -64,6 +58,40 @@ async function untilBodies(page: Page, bodies: readonly string[]): Promise<void>
 }
 
 describe("the inbox page when the server restarts", () => {
+  it("resumes a stream that has seen no message yet: what is published before it reconnects shows, each once", async () => {
+    const page = await openInbox(freshUid("first-message"));
+    const uid = new URL(page.url()).searchParams.get("uid")!;
+    expect(await shownIds(page)).toEqual([]);
+    // Only the stream may bring the messages: the stored inbox is not read again.
+    await page.route("**/inbox?*", (route) => route.abort());
+    // The page's reconnects are held until the messages are stored, as on a slow network.
+    let stored!: () => void;
+    const allStored = new Promise<void>((resolve) => (stored = resolve));
+    await page.route("**/push?*", async (route) => {
+      await allStored;
+      await route.continue();
+    });
+    const resumedFrom: (string | undefined)[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/push") resumedFrom.push(request.headers()["last-event-id"]);
+    });
+
+    await restart({ wipeStorage: false });
+    const sent = [await publish({ uid, msg: "one" }), await publish({ uid, msg: { title: "two" } }), await publish({ uid, msg: "three" })];
+    stored();
+    const ids = sent.map((m) => m.id);
+    await untilShown(page, ids);
+    await untilState(page, "live");
+    const after = await publish({ uid, msg: "live again" });
+    await untilShown(page, [after.id]);
+    expect(await shownIds(page)).toEqual(byNewest([...ids, after.id]));
+    // Every reconnect named the resume point the opening bytes gave, before any message.
+    expect(resumedFrom.length).toBeGreaterThan(0);
+    for (const id of resumedFrom) expect(id).toMatch(/^[0-9]+$/);
+    expect(Number(resumedFrom.at(-1))).toBeLessThan(Number(ids[0]));
+    await page.close();
+  });
+
   it("reconnects to the restarted server and shows each message once", async () => {
     const page = await openInbox(freshUid("restart"));
     const uid = new URL(page.url()).searchParams.get("uid")!;
