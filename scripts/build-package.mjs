@@ -1,10 +1,12 @@
 // `npm run build` (and `npm pack`, through prepack): the publishable package in dist/.
 //   dist/client/index.js  the browser client (src/client/), one ES module
 //   dist/server/index.js  the publisher SDK (src/server/), one ES module
+//   dist/widget/index.js  the bell (src/widget/): importing it defines <edge-inbox-bell>
 //   dist/**/*.d.ts        their declarations, type-checked against the DOM lib
 // Each entry is bundled with what it imports (eventsource-parser included), so
-// the package has no dependencies and new files under src/client/ or
-// src/server/ are picked up by being imported.
+// the package has no dependencies and new files under src/client/,
+// src/server/ or src/widget/ are picked up by being imported. The widget
+// bundles its own copy of the client it uses.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -13,7 +15,7 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const ENTRIES = { "client/index": "src/client/index.ts", "server/index": "src/server/index.ts" };
+const ENTRIES = { "client/index": "src/client/index.ts", "server/index": "src/server/index.ts", "widget/index": "src/widget/index.ts" };
 
 rmSync(dist, { recursive: true, force: true });
 

@@ -100,13 +100,15 @@ describe("tabs of one uid", () => {
     });
     await fetch(`${baseUrl}/messages/${sent.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${publishToken}` } });
     for (const page of pages) {
-      const seen = await untilSeen(page, S, "the retract and the recount", (s) => s.retracts.length > 0 && s.counts.at(-1)?.unread === 0);
+      const seen = await untilSeen(page, S, "the retract and the recount", (s) => s.retracts.length > 0 && s.counts.length >= 4);
       expect(seen.retracts).toEqual([`retracted:${sent.id}`]);
-      expect(seen.counts).toEqual([
-        { unread: 0, unseen: 0 },
-        { unread: 1, unseen: 1 },
-        { unread: 1, unseen: 0 },
-        { unread: 0, unseen: 0 },
+      // Relative to the opening counts: broadcasts other tests sent are in every inbox.
+      const [base] = seen.counts;
+      expect(seen.counts.map((c) => [c.unread - base!.unread, c.unseen - base!.unseen])).toEqual([
+        [0, 0],
+        [1, 1],
+        [1, 0],
+        [0, 0],
       ]);
     }
     for (const page of pages) await page.close();

@@ -1,5 +1,5 @@
 // The package as a team installs it (test/package/global-setup.ts): what the
-// tarball holds, that Node loads both entry points, and that TypeScript
+// tarball holds, that Node loads its three entry points, and that TypeScript
 // resolves their types under NodeNext and bundler resolution.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,16 +26,19 @@ function runInConsumer(node: string, script: string, flags: string[] = []): stri
   return result.stdout;
 }
 
+// The widget loads in Node too (a server-rendered app imports it): it defines nothing where there is no DOM.
 const LIST_EXPORTS = `
 const client = await import("edge-inbox/client");
 const server = await import("edge-inbox/server");
-console.log(JSON.stringify({ client: Object.keys(client).sort(), server: Object.keys(server).sort() }));`;
+const widget = await import("edge-inbox/widget");
+console.log(JSON.stringify({ client: Object.keys(client).sort(), server: Object.keys(server).sort(), widget: Object.keys(widget).sort() }));`;
 
 /** The names the sources export: what the package must export at runtime. */
-async function sourceExports(): Promise<{ client: string[]; server: string[] }> {
+async function sourceExports(): Promise<{ client: string[]; server: string[]; widget: string[] }> {
   const client = await import("../../src/client/index.ts");
   const server = await import("../../src/server/index.ts");
-  return { client: Object.keys(client).sort(), server: Object.keys(server).sort() };
+  const widget = await import("../../src/widget/index.ts");
+  return { client: Object.keys(client).sort(), server: Object.keys(server).sort(), widget: Object.keys(widget).sort() };
 }
 
 /** A Node 20 on the PATH other than the project's own node package, if the system has one. */
@@ -57,6 +60,8 @@ describe("the tarball", () => {
     expect(files).toContain("dist/client/index.d.ts");
     expect(files).toContain("dist/server/index.js");
     expect(files).toContain("dist/server/index.d.ts");
+    expect(files).toContain("dist/widget/index.js");
+    expect(files).toContain("dist/widget/index.d.ts");
     expect(files.filter((file) => !/^dist\/.+\.(js|d\.ts)$/.test(file))).toEqual(["README.md", "package.json"]);
   });
 
@@ -67,12 +72,15 @@ describe("the tarball", () => {
     expect(manifest.exports).toMatchObject({
       "./client": { types: "./dist/client/index.d.ts", default: "./dist/client/index.js" },
       "./server": { types: "./dist/server/index.d.ts", default: "./dist/server/index.js" },
+      "./widget": { types: "./dist/widget/index.d.ts", default: "./dist/widget/index.js" },
     });
+    // Importing the widget defines the element: a bundler must not drop `import "edge-inbox/widget"`.
+    expect(manifest.sideEffects).toEqual(["./dist/widget/index.js"]);
   });
 });
 
 describe("in Node", () => {
-  it("imports both entry points in Node 24 with the names the sources export", async () => {
+  it("imports every entry point in Node 24 with the names the sources export", async () => {
     expect(JSON.parse(runInConsumer(process.execPath, LIST_EXPORTS))).toEqual(await sourceExports());
   });
 
@@ -95,7 +103,7 @@ console.log(JSON.stringify(signed));`;
   });
 });
 
-// A consumer that uses both entry points the way the README shows. `@ts-expect-error`
+// Consumers that use the entry points the way the README shows. `@ts-expect-error`
 // lines fail the check if the types were lost (an unresolved import types everything as any).
 const SERVER_CONSUMER = `
 import {
@@ -169,6 +177,21 @@ fetchInbox(target, { status: "starred" });
 fetchInbox({ url: "https://inbox.example.com" });
 `;
 
+const WIDGET_CONSUMER = `
+import { BELL_TAG, defineInboxBell, InboxBell } from "edge-inbox/widget";
+
+const bell: InboxBell = document.createElement("edge-inbox-bell");
+bell.setAttribute("uid", "42");
+bell.getToken = () => fetch("/api/inbox-token").then((r) => r.text());
+document.body.append(bell);
+bell.open();
+const unseen: number = bell.counts.unseen;
+defineInboxBell("acme-bell");
+console.log(BELL_TAG, unseen, bell.isOpen);
+// @ts-expect-error getToken gives a string
+bell.getToken = () => 42;
+`;
+
 function typeCheck(name: string, options: Record<string, unknown>, file: string): void {
   const config = join(consumerDir, `tsconfig.${name}.json`);
   const compilerOptions = { target: "es2022", strict: true, noEmit: true, skipLibCheck: false, ...options };
@@ -184,6 +207,7 @@ function typeCheck(name: string, options: Record<string, unknown>, file: string)
 describe("in TypeScript", () => {
   writeFileSync(join(consumerDir, "server.ts"), SERVER_CONSUMER);
   writeFileSync(join(consumerDir, "client.ts"), CLIENT_CONSUMER);
+  writeFileSync(join(consumerDir, "widget.ts"), WIDGET_CONSUMER);
   const nodeTypes = { typeRoots: [join(projectRoot, "node_modules/@types")], types: ["node"] };
 
   it("type-checks a Node backend under module/moduleResolution NodeNext, with Node's types and no DOM", () => {
@@ -200,10 +224,12 @@ describe("in TypeScript", () => {
 
   it("type-checks a browser app under NodeNext with the DOM lib", () => {
     typeCheck("client-nodenext", { module: "nodenext", moduleResolution: "nodenext", lib: ["es2023", "dom"], types: [] }, "client.ts");
+    typeCheck("widget-nodenext", { module: "nodenext", moduleResolution: "nodenext", lib: ["es2023", "dom"], types: [] }, "widget.ts");
   });
 
   it("type-checks both under bundler resolution", () => {
     typeCheck("bundler", { module: "esnext", moduleResolution: "bundler", lib: ["es2023", "dom"], types: [] }, "server.ts");
     typeCheck("bundler-client", { module: "esnext", moduleResolution: "bundler", lib: ["es2023", "dom"], types: [] }, "client.ts");
+    typeCheck("bundler-widget", { module: "esnext", moduleResolution: "bundler", lib: ["es2023", "dom"], types: [] }, "widget.ts");
   });
 });
