@@ -44,7 +44,9 @@ function serviceBindingProject(name: string, vars: Record<string, string>): Test
   });
 }
 
-const DELIVERY_TESTS = ["push", "resume", "inbox", "backpressure", "shards", "live-path"].map((name) => `test/${name}.test.ts`);
+const DELIVERY_TESTS = ["push", "resume", "inbox", "shards", "live-path", "inbox-states", "message-admin", "batch"].map(
+  (name) => `test/${name}.test.ts`,
+);
 
 export default defineConfig({
   test: {

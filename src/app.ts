@@ -10,15 +10,16 @@ import { errorResponse, HttpError, NO_SUBSCRIBE_SECRET } from "./errors";
 import { callHub, HubUnavailable } from "./hub/calls";
 import { hubFor } from "./hub/shards";
 import { toHubRequest } from "./hub/subscribe-request";
-import type { TokenResult } from "./messages";
+import { eraseUser, receiptEverywhere, retractEverywhere } from "./message-admin";
+import type { InboxAction, TokenResult } from "./messages";
 import { openApiDocument } from "./openapi/document";
-import { publishToHubs } from "./publish";
-import { InboxQuery, MarkReadBody, StatsQuery, TokenBody } from "./requests";
+import { publishUpdate } from "./publish";
+import { INBOX_ACTIONS, InboxQuery, MarkReadBody, MessagePath, markBody, StatsQuery, TokenBody, UserPath } from "./requests";
 import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
 import { collectStats, presenceOf } from "./stats";
-import { parsePublish } from "./update";
+import { parseUpdate } from "./update";
 import { parse, parseResumePoint, parseUid } from "./validate";
 
 type AppEnv = { Bindings: Env; Variables: { settings: Settings } };
@@ -30,7 +31,7 @@ app.use(async (c, next) => {
   await next();
 });
 
-for (const browserPath of ["/push", "/inbox", "/inbox/read"]) {
+for (const browserPath of ["/push", "/inbox", ...Object.values(INBOX_ACTIONS).map((action) => action.path)]) {
   app.use(browserPath, (c, next) => cors(c.get("settings").allowedOrigins, c, next));
 }
 
@@ -61,35 +62,58 @@ app.post("/update", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
-  const publish = parsePublish(body, c.req.header("idempotency-key") ?? null);
-  return c.json(await publishToHubs(c.env.PUSH_HUB, settings.hubShards, publish));
+  return c.json(await publishUpdate(c.env.PUSH_HUB, settings.hubShards, parseUpdate(body, c.req.header("idempotency-key") ?? null)));
 });
 
 app.get("/inbox", async (c) => {
   const settings = c.get("settings");
-  const { uid, before, limit } = parse(InboxQuery, c.req.query());
+  const { uid, ...query } = parse(InboxQuery, c.req.query());
   await requireSubscriber(c, settings.subscribeSecret, uid);
   return c.json(
     await callHub(
       () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
-      (hub) => hub.inbox(uid, before, limit),
+      (hub) => hub.inbox(uid, query),
       true,
     ),
   );
 });
 
-app.post("/inbox/read", async (c) => {
+for (const [action, { path }] of Object.entries(INBOX_ACTIONS) as [InboxAction, (typeof INBOX_ACTIONS)[InboxAction]][]) {
+  const body = action === "read" ? MarkReadBody : markBody(action);
+  app.post(path, async (c) => {
+    const settings = c.get("settings");
+    const { uid, ids, upTo } = parse(body, await readJsonBody(c.req.raw, settings.maxBodyBytes));
+    await requireSubscriber(c, settings.subscribeSecret, uid);
+    // Marking twice is marking once: safe to retry.
+    return c.json(
+      await callHub(
+        () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
+        (hub) => hub.mark(uid, action, ids, upTo),
+        true,
+      ),
+    );
+  });
+}
+
+app.delete("/messages/:id", async (c) => {
   const settings = c.get("settings");
-  const { uid, ids, upTo } = parse(MarkReadBody, await readJsonBody(c.req.raw, settings.maxBodyBytes));
-  await requireSubscriber(c, settings.subscribeSecret, uid);
-  // Marking read twice is marking read once: safe to retry.
-  return c.json(
-    await callHub(
-      () => hubFor(c.env.PUSH_HUB, uid, settings.hubShards),
-      (hub) => hub.markRead(uid, ids, upTo),
-      true,
-    ),
-  );
+  await requirePublisher(c.req.raw, settings.publishToken);
+  const { id } = parse(MessagePath, c.req.param(), "the path");
+  return c.json(await retractEverywhere(c.env.PUSH_HUB, settings.hubShards, id));
+});
+
+app.get("/messages/:id", async (c) => {
+  const settings = c.get("settings");
+  await requirePublisher(c.req.raw, settings.publishToken);
+  const { id } = parse(MessagePath, c.req.param(), "the path");
+  return c.json(await receiptEverywhere(c.env.PUSH_HUB, settings.hubShards, id));
+});
+
+app.delete("/users/:uid", async (c) => {
+  const settings = c.get("settings");
+  await requirePublisher(c.req.raw, settings.publishToken);
+  const { uid } = parse(UserPath, c.req.param(), "the path");
+  return c.json(await eraseUser(c.env.PUSH_HUB, settings.hubShards, uid));
 });
 
 app.post("/token", async (c) => {
@@ -113,6 +137,9 @@ app.use("/", demoPage);
 app.use("/message", demoPage);
 app.get("/message", (c) => c.env.ASSETS.fetch(new URL("/demo/inbox.html", c.req.url)));
 app.get("/", (c) => c.redirect("/message?uid=1"));
+// The page's own static files, not an API route: wrangler.toml sends /demo/* here
+// first (run_worker_first), so DEMO_PAGE=off hides them too.
+app.use("/demo/*", demoPage, (c) => c.env.ASSETS.fetch(c.req.raw));
 app.get("/openapi.json", (c) => c.json(openApiDocument()));
 
 /** With DEMO_PAGE=off, the demo's paths do not exist. */

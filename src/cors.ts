@@ -1,10 +1,13 @@
 // CORS for the browser-facing routes (/push, /inbox*): only origins listed in
 // ALLOWED_ORIGINS get CORS headers. Publisher routes never answer CORS.
+// The typed client sends its subscriber token as Authorization and reads
+// Retry-After to pace its retries, so both cross the origin boundary.
 import type { Context, Next } from "hono";
 import { HttpError } from "./errors";
 
 const ALLOWED_METHODS = "GET, POST, OPTIONS";
-const ALLOWED_HEADERS = "Content-Type, Last-Event-ID";
+const ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+const EXPOSED_HEADERS = "Retry-After";
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /** Middleware body: answers a preflight, or runs the route and adds CORS headers for an allowed origin. */
@@ -31,5 +34,6 @@ export async function cors(allowedOrigins: readonly string[], c: Context, next: 
   if (allowed) {
     c.res.headers.set("Access-Control-Allow-Origin", origin);
     c.res.headers.set("Access-Control-Allow-Credentials", "true");
+    c.res.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
   }
 }

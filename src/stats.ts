@@ -25,6 +25,7 @@ export async function collectStats(namespace: DurableObjectNamespace<PushHub>, s
       slow: sum((s) => s.dropped.slow),
       replaced: sum((s) => s.dropped.replaced),
       expired: sum((s) => s.dropped.expired),
+      erased: sum((s) => s.dropped.erased),
     },
     shards: perShard,
   };

@@ -16,6 +16,12 @@ describe("GET /message", () => {
     expect(html).toContain('id="messages"');
   });
 
+  it("serves the page's own files through the Worker", async () => {
+    const response = await fetchWorker("/demo/inbox.js");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/javascript/);
+  });
+
   it("sends / to the demo page for uid 1", async () => {
     const response = await fetchWorker("/", { redirect: "manual" });
     expect(response.status).toBe(302);
@@ -34,8 +40,8 @@ describe("DEMO_PAGE=off", () => {
   const withDemoOff = (path: string, init?: RequestInit) =>
     app.fetch(new Request(new URL(path, BASE), init), { ...env, DEMO_PAGE: "off" }, createExecutionContext());
 
-  it("answers / and /message with a 404 JSON error", async () => {
-    for (const path of ["/", "/message?uid=1", "/message"]) {
+  it("answers /, /message and the page's files with a 404 JSON error", async () => {
+    for (const path of ["/", "/message?uid=1", "/message", "/demo/inbox.html", "/demo/inbox.js"]) {
       const response = await withDemoOff(path, { redirect: "manual" });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ code: 404, error: "the demo page is off on this deployment (DEMO_PAGE=off)" });

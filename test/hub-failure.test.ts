@@ -4,7 +4,7 @@
 // test/hub-calls.test.ts.)
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { hubFor } from "../src/hub/shards";
 import type { BusyNotice } from "../src/messages";
 import { readSettings } from "../src/settings";
@@ -19,13 +19,14 @@ const RETRY_MS = Number(TEST_VARS.RETRY_MS);
 /** A real failure inside the hub: its storage loses a table every connect reads. */
 async function breakHub(uid: string): Promise<DurableObjectStub> {
   const stub = hubFor(env.PUSH_HUB, uid, readSettings(env).hubShards);
-  await runInDurableObject(stub, (_hub, state) => state.storage.sql.exec("DROP TABLE read_cursors"));
+  await runInDurableObject(stub, (_hub, state) => state.storage.sql.exec("DROP TABLE inbox_cursors"));
   return stub;
 }
 
 it("answers a connect that throws in the hub with a 200 busy stream that ends, then serves once the hub is back", async () => {
   const uid = freshUid("broken");
   const stub = await breakHub(uid);
+  const logged = vi.spyOn(console, "error").mockImplementation(() => {});
 
   const response = await fetchWorker(`/push?uid=${uid}`);
   expect(response.status).toBe(200);
@@ -41,6 +42,9 @@ it("answers a connect that throws in the hub with a 200 busy stream that ends, t
   expect(notice.retryMs).toBeLessThanOrEqual(2 * RETRY_MS);
   // No id: the browser's resume point does not move.
   expect(busy.events.every((event) => event.id === undefined)).toBe(true);
+  // One line for the operator, without a stack.
+  expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^connect failed: no such table/));
+  logged.mockRestore();
 
   // A restarted hub recreates its tables: the browser's retry goes live.
   await evictDurableObject(stub);

@@ -34,7 +34,7 @@ describe("retention", () => {
     const age = (readSettings(env).historyDays + 1) * DAY_MS;
     await runInDurableObject(hubOf(uid), (_hub, state) => state.storage.sql.exec("UPDATE messages SET ts = ts - ?", age));
     expect(await runDurableObjectAlarm(hubOf(uid))).toBe(true);
-    expect(await getInbox(uid)).toEqual({ messages: [], unread: 0, next: null });
+    expect(await getInbox(uid)).toEqual({ messages: [], unread: 0, unseen: 0, next: null });
     await online.until(() => online.unreadCounts().at(-1) === 0, "the unread count to fall to 0");
 
     const resumed = await openStream(uid, { lastEventId: seen.id });

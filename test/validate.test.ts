@@ -16,9 +16,16 @@ const messageOf = (run: () => unknown) => {
 };
 
 describe("clean values for the hub", () => {
-  it("gives /inbox its page as numbers, with the default limit", () => {
-    expect(parse(InboxQuery, { uid: "1" })).toEqual({ uid: "1", before: null, limit: 20 });
-    expect(parse(InboxQuery, { uid: "1", before: "42", limit: "5", token: "ignored" })).toEqual({ uid: "1", before: 42, limit: 5 });
+  it("gives /inbox its page as numbers, with the defaults", () => {
+    const defaults = { uid: "1", before: null, limit: 20, status: "all", tag: null, countTags: [] };
+    expect(parse(InboxQuery, { uid: "1" })).toEqual(defaults);
+    expect(parse(InboxQuery, { uid: "1", before: "42", limit: "5", token: "ignored" })).toEqual({ ...defaults, before: 42, limit: 5 });
+    expect(parse(InboxQuery, { uid: "1", status: "archived", tag: "social", tags: "social,system,social" })).toEqual({
+      ...defaults,
+      status: "archived",
+      tag: "social",
+      countTags: ["social", "system"],
+    });
   });
 
   it("gives /inbox/read ids as numbers, from strings or numbers", () => {

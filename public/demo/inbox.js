@@ -1,10 +1,30 @@
-// The inbox half of the demo page: subscribe with the typed client, merge the
-// live stream with the stored inbox (newest first, each id once), keep the
-// unread badge in step with the hub's `unread` events.
+// The inbox half of the demo page: subscribe with the typed client to every
+// event name, merge the live stream with the stored inbox (newest first, each
+// id once), keep the unread badge in step with the hub's `unread` events, and
+// say plainly why the stream is not live and when it tries again.
 import { fetchInbox, InboxApiError, markRead, subscribe } from "/client.js";
 
 const PAGE_SIZE = 20;
 const SUBSCRIBER_TOKEN_KEY = "edge-inbox.subscriber-token";
+
+/** What each reason the client gives is called on the page. */
+const PROBLEMS = {
+  network: "The connection failed",
+  ended: "The server ended the stream",
+  heartbeat: "The connection went silent",
+  busy: "The hub is busy",
+  "server-error": "The server had an error",
+  "rate-limited": "Too many requests",
+  "unexpected-answer": "The answer was not a stream",
+  "token-refresh": "Renewing the subscriber token",
+  "token-error": "No subscriber token",
+};
+const BUSY = {
+  full: "The hub is full",
+  overloaded: "The hub is overloaded",
+  unavailable: "The hub is restarting or unreachable",
+  error: "The hub failed",
+};
 
 const $ = (id) => document.getElementById(id);
 const list = $("messages");
@@ -13,29 +33,19 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "short", time
 let subscription;
 let target;
 let olderBefore = null;
+let countdown;
 
 function readSettingsFromPage() {
   const params = new URLSearchParams(location.search);
   $("uid").value = params.get("uid") || "1";
-  $("events").value = params.get("events") || "message";
   $("subscriber-token").value = sessionStorage.getItem(SUBSCRIBER_TOKEN_KEY) || "";
-}
-
-function eventNames() {
-  const names = $("events")
-    .value.split(/[\s,]+/)
-    .filter(Boolean);
-  return names.length > 0 ? [...new Set(names)] : ["message"];
 }
 
 function connect() {
   const uid = $("uid").value.trim();
   const token = $("subscriber-token").value.trim();
-  const events = eventNames();
   sessionStorage.setItem(SUBSCRIBER_TOKEN_KEY, token);
-  const params = new URLSearchParams({ uid });
-  if (events.join(",") !== "message") params.set("events", events.join(","));
-  history.replaceState(null, "", `${location.pathname}?${params}`);
+  history.replaceState(null, "", `${location.pathname}?${new URLSearchParams({ uid })}`);
 
   const previous = subscription;
   subscription = undefined;
@@ -45,22 +55,29 @@ function connect() {
   $("greeting").textContent = "";
   target = { url: location.origin, uid, token: token || undefined };
 
+  // The stored inbox loads once the stream is live: anything older is in the
+  // inbox, anything newer arrives live, and the overlap shows once. A stream
+  // that is refused or busy first still gets the inbox shown, and loads it
+  // again when it does go live, for what was published in between.
   let inboxLoaded = false;
+  let loadedWhileDown = false;
   let mine;
   try {
     mine = subscribe({
       ...target,
-      events,
-      onState: (state) => {
+      events: "*",
+      onState: (state, change) => {
         if (subscription !== mine) return;
-        showState(state);
-        // Load the stored inbox once the stream is live: anything older is in
-        // the inbox, anything newer arrives live, and the overlap shows once.
-        if (state === "live" && !inboxLoaded) {
+        showState(change);
+        if (state === "live" && (!inboxLoaded || loadedWhileDown)) {
           inboxLoaded = true;
+          loadedWhileDown = false;
+          void loadInbox(null);
+        } else if (change.reason !== undefined && change.reason !== "closed" && !inboxLoaded) {
+          inboxLoaded = true;
+          loadedWhileDown = true;
           void loadInbox(null);
         }
-        if (state === "closed") void explainRefusal();
       },
       onGreeting: (text) => {
         if (subscription === mine) $("greeting").textContent = text;
@@ -75,12 +92,12 @@ function connect() {
       },
     });
   } catch (error) {
-    showState("closed");
+    showState({ state: "closed" });
     showError(error.message);
     return;
   }
   subscription = mine;
-  showState(mine.state);
+  showState(mine.change);
 }
 
 async function loadInbox(before) {
@@ -92,8 +109,9 @@ async function loadInbox(before) {
     if (requestedFor !== target) return;
     for (const message of page.messages) showMessage(message);
     showUnread(page.unread);
-    olderBefore = page.next;
-    $("load-older").hidden = page.next === null;
+    if (before === null && olderBefore === null) olderBefore = page.next;
+    if (before !== null) olderBefore = page.next;
+    $("load-older").hidden = olderBefore === null;
     document.body.dataset.inbox = "loaded";
   } catch (error) {
     if (requestedFor !== target) return;
@@ -101,20 +119,6 @@ async function loadInbox(before) {
     showError(describe("Inbox", error));
   } finally {
     $("load-older").disabled = false;
-  }
-}
-
-/**
- * EventSource never tells why a stream was refused. /inbox takes the same uid
- * and token, so its answer carries the API's reason (400 bad uid, 401 token).
- */
-async function explainRefusal() {
-  const advice = "Check the uid and the subscriber token, then Connect again.";
-  showError(`The stream was refused or cannot be reached. ${advice}`);
-  try {
-    await fetchInbox(target, { limit: 1 });
-  } catch (error) {
-    if (error instanceof InboxApiError) showError(`The stream was refused: ${error.status} ${error.message}. ${advice}`);
   }
 }
 
@@ -137,10 +141,13 @@ function showMessage(message) {
   const item = document.createElement("li");
   item.dataset.id = message.id;
   item.dataset.event = message.event;
-  if (!message.read) item.classList.add("unread");
+  // Every row is reachable with Tab; Enter or Space marks it read, arrows move between rows.
+  item.tabIndex = 0;
 
   const meta = document.createElement("div");
   meta.className = "meta";
+  const readState = document.createElement("span");
+  readState.className = "read-state";
   const event = document.createElement("span");
   event.className = "event";
   event.textContent = message.event;
@@ -149,13 +156,14 @@ function showMessage(message) {
   time.textContent = timeFormat.format(message.ts);
   const id = document.createElement("span");
   id.textContent = `#${message.id}`;
-  meta.append(event, time, id);
+  meta.append(readState, event, time, id);
 
   const isText = typeof message.msg === "string";
   const body = document.createElement(isText ? "div" : "pre");
   body.className = "body";
   body.textContent = isText ? message.msg : JSON.stringify(message.msg, null, 2);
   item.append(meta, body);
+  setRead(item, message.read);
 
   const newer = Number(message.id);
   const before = [...list.children].find((other) => Number(other.dataset.id) < newer);
@@ -163,18 +171,57 @@ function showMessage(message) {
   updateEmpty();
 }
 
+function setRead(item, read) {
+  item.classList.toggle("unread", !read);
+  item.querySelector(".read-state").textContent = read ? "read" : "unread";
+}
+
 function showUnread(unread) {
   const badge = $("unread");
   badge.textContent = String(unread);
   badge.dataset.count = String(unread);
   // Zero unread means every message is read, whichever tab marked it.
-  if (unread === 0) for (const item of list.querySelectorAll("li.unread")) item.classList.remove("unread");
+  if (unread === 0) for (const item of list.querySelectorAll("li.unread")) setRead(item, true);
+  updateEmpty();
 }
 
-function showState(state) {
+function showState(change) {
   const element = $("state");
-  element.dataset.state = state;
-  element.textContent = state;
+  element.dataset.state = change.state;
+  element.dataset.leader = String(change.leader ?? true);
+  element.textContent = change.state;
+  element.title = change.leader === false ? "another tab of this browser holds the stream and relays it here" : "this tab holds the stream";
+  showStreamProblem(change);
+}
+
+/** The reason the stream is not live, in the server's words, and a countdown to the next try. */
+function showStreamProblem(change) {
+  clearInterval(countdown);
+  const element = $("stream-problem");
+  const reason = change.reason;
+  if (change.state === "live" || reason === undefined || reason === "closed") {
+    element.hidden = true;
+    element.textContent = "";
+    delete element.dataset.reason;
+    return;
+  }
+  element.hidden = false;
+  element.dataset.reason = reason;
+  // A busy answer comes with 200: its status says nothing, its busy reason does.
+  const status = change.status >= 300 ? change.status : undefined;
+  const said = [status, change.message].filter((part) => part !== undefined && part !== "").join(" ");
+  if (change.state === "closed") {
+    element.textContent = `The stream was refused: ${said}. Check the uid and the subscriber token, then Connect again.`;
+    return;
+  }
+  const label = (reason === "busy" ? BUSY[change.busy] : PROBLEMS[reason]) ?? reason;
+  const problem = `${label}${said === "" ? "" : ` (${said})`}.`;
+  const render = () => {
+    const seconds = Math.ceil(((change.retryAt ?? 0) - Date.now()) / 1000);
+    element.textContent = seconds > 0 ? `${problem} Retrying in ${seconds} s.` : `${problem} Connecting again…`;
+  };
+  render();
+  if (change.state === "reconnecting") countdown = setInterval(render, 250);
 }
 
 function showError(text) {
@@ -185,16 +232,24 @@ function showError(text) {
 
 function updateEmpty() {
   $("empty").hidden = list.children.length > 0;
-  $("mark-all-read").disabled = list.children.length === 0;
+  $("keys-hint").hidden = list.children.length === 0;
+  $("mark-all-read").disabled = list.children.length === 0 && $("unread").dataset.count === "0";
 }
 
+/** The newest id this page knows of: the stream's resume point (the hub's head) or the newest row. */
+function inboxHead() {
+  const ids = [subscription?.lastEventId, list.firstElementChild?.dataset.id].filter((id) => id !== undefined).map(Number);
+  return ids.length === 0 ? undefined : String(Math.max(...ids));
+}
+
+/** Everything up to the inbox's head is read, shown on this page or not. */
 async function markAllRead() {
-  const newest = list.firstElementChild?.dataset.id;
-  if (newest === undefined) return;
+  const head = inboxHead();
+  if (head === undefined) return;
   try {
-    const { unread } = await markRead(target, { upTo: newest });
+    const { unread } = await markRead(target, { upTo: head });
     for (const item of list.querySelectorAll("li.unread")) {
-      if (Number(item.dataset.id) <= Number(newest)) item.classList.remove("unread");
+      if (Number(item.dataset.id) <= Number(head)) setRead(item, true);
     }
     showUnread(unread);
   } catch (error) {
@@ -205,10 +260,28 @@ async function markAllRead() {
 async function markOneRead(item) {
   try {
     const { unread } = await markRead(target, { ids: [item.dataset.id] });
-    item.classList.remove("unread");
+    setRead(item, true);
     showUnread(unread);
   } catch (error) {
     showError(describe("Mark read", error));
+  }
+}
+
+function onListKey(event) {
+  const item = event.target.closest("li");
+  if (item === null) return;
+  const moves = {
+    ArrowDown: item.nextElementSibling,
+    ArrowUp: item.previousElementSibling,
+    Home: list.firstElementChild,
+    End: list.lastElementChild,
+  };
+  if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    if (item.classList.contains("unread")) void markOneRead(item);
+  } else if (event.key in moves) {
+    event.preventDefault();
+    moves[event.key]?.focus();
   }
 }
 
@@ -222,6 +295,7 @@ list.addEventListener("click", (event) => {
   const item = event.target.closest("li.unread");
   if (item) void markOneRead(item);
 });
+list.addEventListener("keydown", onListKey);
 
 readSettingsFromPage();
 connect();

@@ -1,6 +1,7 @@
 // Subscriber auth for /push and /inbox*: when SUBSCRIBE_SECRET is set, the
-// caller must hold a token for the uid, from `?token=` (EventSource cannot send
-// headers) or, failing that, the `inbox_token` cookie.
+// caller must hold a token for the uid. It is read from, in this order:
+// `Authorization: Bearer` (the typed client; stays out of URLs and logs),
+// `?token=` (EventSource cannot send headers), the `inbox_token` cookie.
 
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
@@ -24,11 +25,21 @@ const unauthorized = (message: string) => new HttpError(401, message, { "WWW-Aut
  */
 export async function requireSubscriber(c: Context, secret: string | undefined, uid: string): Promise<number | null> {
   if (secret === undefined) return null;
-  const token = c.req.query("token") ?? getCookie(c, TOKEN_COOKIE);
+  const token = bearerToken(c.req.header("authorization")) ?? c.req.query("token") ?? getCookie(c, TOKEN_COOKIE);
   if (token === undefined || token === "") {
-    throw unauthorized("this uid needs a subscriber token: pass ?token= or the inbox_token cookie (POST /token mints one)");
+    throw unauthorized(
+      "this uid needs a subscriber token: send Authorization: Bearer <token>, ?token= or the inbox_token cookie (POST /token mints one)",
+    );
   }
   const check = await verifySubscriberToken(secret, token, uid, Math.floor(Date.now() / 1000));
   if (!check.ok) throw unauthorized(REFUSALS[check.reason]);
   return check.exp * 1000;
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined without one, 401 for another scheme. */
+function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (match === null) throw unauthorized("the Authorization header must be Bearer <subscriber token>");
+  return match[1];
 }

@@ -1,7 +1,11 @@
 // The inbox calls a browser makes: read a page of stored messages, mark read.
-// A non-2xx answer becomes an InboxApiError carrying the API's own message.
-import type { ApiError, InboxPage, UnreadCount } from "../messages";
-import { endpoint, type InboxTarget } from "./endpoint";
+// The subscriber token goes in the Authorization header; a 401 is answered
+// once by renewing it through getToken(). A non-2xx answer becomes an
+// InboxApiError carrying the API's own message.
+import type { InboxPage, UnreadCount } from "../messages";
+import { apiErrorMessage } from "./answer";
+import { endpoint, fetcherOf, type InboxTarget, requestHeaders } from "./endpoint";
+import { tokenSourceFor } from "./token-source";
 
 export class InboxApiError extends Error {
   constructor(
@@ -27,37 +31,32 @@ export interface MarkReadRequest {
 }
 
 /** `GET /inbox`: newest first; `next` is the `before` of the following page, or null. */
-export async function fetchInbox<T = unknown>(target: InboxTarget, page: InboxPageRequest = {}): Promise<InboxPage<T>> {
+export function fetchInbox<T = unknown>(target: InboxTarget, page: InboxPageRequest = {}): Promise<InboxPage<T>> {
   const url = endpoint(target, "/inbox", {
     before: page.before,
     limit: page.limit === undefined ? undefined : String(page.limit),
   });
-  return answer<InboxPage<T>>(await fetch(url, { headers: { Accept: "application/json" } }));
+  return call<InboxPage<T>>(target, url, { method: "GET", headers: { Accept: "application/json" } });
 }
 
 /** `POST /inbox/read`: answers the new unread count (every open tab also hears it as `unread`). */
-export async function markRead(target: InboxTarget, which: MarkReadRequest): Promise<UnreadCount> {
-  const response = await fetch(endpoint(target, "/inbox/read"), {
+export function markRead(target: InboxTarget, which: MarkReadRequest): Promise<UnreadCount> {
+  return call<UnreadCount>(target, endpoint(target, "/inbox/read"), {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify({ uid: target.uid, ids: which.ids, upTo: which.upTo }),
   });
-  return answer<UnreadCount>(response);
 }
 
-async function answer<T>(response: Response): Promise<T> {
+async function call<T>(target: InboxTarget, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<T> {
+  const tokens = tokenSourceFor(target);
+  const send = async (token: string | undefined) => fetcherOf(target)(url, { ...init, headers: requestHeaders(token, init.headers) });
+  let response = await send(await tokens?.current());
+  if (response.status === 401 && tokens?.renewable) {
+    await response.body?.cancel();
+    response = await send(await tokens.renew());
+  }
   const text = await response.text();
   if (response.ok) return JSON.parse(text) as T;
   throw new InboxApiError(response.status, apiErrorMessage(response.status, text));
-}
-
-/** The `error` of a `{code, error}` body, or the status when the body is something else (a proxy's page). */
-function apiErrorMessage(status: number, text: string): string {
-  try {
-    const body = JSON.parse(text) as Partial<ApiError>;
-    if (typeof body.error === "string") return body.error;
-  } catch {
-    // Not JSON: fall through to the status line.
-  }
-  return `the server answered ${status}`;
 }

@@ -1,136 +1,118 @@
-// subscribe(): one EventSource for one uid, its events handed out typed.
+// subscribe(): the stream of one uid, its events handed out typed.
 //
-// EventSource dispatches a named event only to listeners registered under
-// that name, and a publisher may name events freely. So the subscription
-// listens to the names in `events` (default ["message"]) and to any name
-// added later with `listen(name)`; the hub's own `unread` and `reset` are
-// always heard. Resume is the browser's: EventSource reconnects by itself and
-// sends `Last-Event-ID`, and the hub replays what was missed. Ids only grow on
-// a uid's stream, so anything at or below the newest id seen is a duplicate
-// and is dropped here.
-import {
-  DEFAULT_EVENT,
-  EVENT_NAME_PATTERN,
-  type PushMessage,
-  RESERVED_EVENTS,
-  RESET_EVENT,
-  type ResetNotice,
-  UNREAD_EVENT,
-  type UnreadCount,
-} from "../messages";
-import { endpoint, type InboxTarget } from "./endpoint";
+// The stream is fetch streaming (connection.ts), not EventSource: so the
+// token travels in a header, every answer's status and reason are known,
+// a half-open connection is caught by a heartbeat watchdog, and every event
+// name is heard. In a browser page the tabs of one uid share one stream
+// (tab-group.ts); elsewhere, or with shareAcrossTabs: false, the
+// subscription holds its own.
+import { type Connection, type ConnectionOptions, openConnection } from "./connection";
+import { Delivery, type DeliveryCallbacks, safely } from "./delivery";
+import type { InboxTarget } from "./endpoint";
+import type { ConnectionState, StateChange } from "./state";
+import { inBrowserPage, type StreamSink, TabGroup, tabGroupsSupported } from "./tab-group";
+import { tokenSourceFor } from "./token-source";
 
-export type ConnectionState = "connecting" | "live" | "reconnecting" | "closed";
+/** Until the hub says otherwise with `retry:`: the first backoff window. */
+export const DEFAULT_RETRY_BASE_MS = 1000;
+export const DEFAULT_RETRY_MAX_MS = 30_000;
 
-/** A delivered message with the name it was published under. */
-export interface ReceivedMessage<T = unknown> extends PushMessage<T> {
-  /** "message" unless the publisher named the event. */
-  readonly event: string;
-}
-
-export interface SubscribeOptions<T = unknown> extends InboxTarget {
-  /** Event names to deliver to onMessage; default ["message"]. */
-  readonly events?: readonly string[];
-  /** Start after this id (a page that already shows messages up to it). */
-  readonly lastEventId?: string;
-  readonly onMessage?: (message: ReceivedMessage<T>) => void;
-  /** The uid's unread count: once on every connect, then on every change. */
-  readonly onUnread?: (unread: number) => void;
-  /** The resume point was too old or unknown: reload the inbox with fetchInbox. */
-  readonly onReset?: (lastEventId: string) => void;
-  /** The text the hub greets every connection with. */
-  readonly onGreeting?: (text: string) => void;
-  readonly onState?: (state: ConnectionState) => void;
+export interface SubscribeOptions<T = unknown> extends InboxTarget, DeliveryCallbacks<T> {
+  /** Every change of state or of its reason (see StateChange). */
+  readonly onState?: (state: ConnectionState, change: StateChange) => void;
+  /** Abort and reconnect after this long without a byte. Default: 2.5 × the heartbeat the hub states (62.5 s until it does). */
+  readonly heartbeatTimeoutMs?: number;
+  /** The first backoff window until the hub sends `retry:`; default 1000. */
+  readonly retryBaseMs?: number;
+  /** The largest backoff window; default 30000. A server's Retry-After or busy retryMs may still ask for more. */
+  readonly retryMaxMs?: number;
+  /**
+   * Share one stream among the tabs of this origin that subscribe to this uid
+   * (Web Locks + BroadcastChannel). Default: true in a browser page that has
+   * both APIs; false in Node, Workers and where they are missing.
+   */
+  readonly shareAcrossTabs?: boolean;
 }
 
 export interface Subscription {
   readonly state: ConnectionState;
-  /** The newest message id delivered so far. */
+  /** The latest change, with its reason. */
+  readonly change: StateChange;
+  /** The resume point: the newest id seen (a message's, or the hub's head). */
   readonly lastEventId: string | undefined;
-  /** The event names delivered to onMessage. */
-  readonly events: readonly string[];
-  /** Deliver events of this name too, from now on. */
+  /** The event names delivered to onMessage, or "*". */
+  readonly events: readonly string[] | "*";
+  /** Deliver events of this name to onMessage too, from now on. */
   listen(event: string): void;
-  /** Stop for good: the connection closes and no callback runs again. */
+  /** Stop for good: the stream closes (or passes to another tab) and no callback runs again. */
   close(): void;
 }
 
 export function subscribe<T = unknown>(options: SubscribeOptions<T>): Subscription {
-  const source = new EventSource(endpoint(options, "/push", { lastEventId: options.lastEventId }));
-  const events: string[] = [];
-  let state: ConnectionState = "connecting";
-  let newestId = options.lastEventId === undefined ? 0 : Number(options.lastEventId) || 0;
-
-  const setState = (next: ConnectionState) => {
-    if (next === state) return;
-    state = next;
-    options.onState?.(next);
+  const delivery = new Delivery<T>(options);
+  let change: StateChange = { state: "connecting", failures: 0, leader: true };
+  let closed = false;
+  const show = (next: StateChange) => {
+    if (closed) return;
+    change = next;
+    if (next.state === "closed") closed = true;
+    safely(options.onState, next.state, next);
   };
 
-  const onNamedEvent = (event: Event) => {
-    const { type, data } = event as MessageEvent;
-    const message = parsePushMessage<T>(String(data));
-    if (message === undefined) {
-      // The greeting is the one `message` event that is not a message: it has no id.
-      if (type === DEFAULT_EVENT) options.onGreeting?.(String(data));
-      return;
-    }
-    const id = Number(message.id);
-    if (id <= newestId) return;
-    newestId = id;
-    options.onMessage?.({ ...message, event: type });
-  };
+  const tokens = tokenSourceFor(options);
+  const connect = (sink: StreamSink, continueBackoff?: ConnectionOptions["continueBackoff"]): Connection =>
+    openConnection({
+      target: options,
+      tokens,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+      retryMaxMs: options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS,
+      continueBackoff,
+      resumeFrom: () => delivery.lastEventId,
+      onFrame: sink.frame,
+      onState: sink.state,
+      onAlive: sink.alive,
+    });
 
-  const listen = (name: string) => {
-    if (!EVENT_NAME_PATTERN.test(name)) throw new TypeError(`event name ${JSON.stringify(name)} must match ${EVENT_NAME_PATTERN}`);
-    if (RESERVED_EVENTS.includes(name)) throw new TypeError(`"${name}" is the hub's own event; use onUnread / onReset`);
-    if (events.includes(name)) return;
-    events.push(name);
-    source.addEventListener(name, onNamedEvent);
-  };
-
-  source.addEventListener("open", () => setState("live"));
-  source.addEventListener("error", () => setState(source.readyState === EventSource.CLOSED ? "closed" : "reconnecting"));
-  source.addEventListener(UNREAD_EVENT, (event) => {
-    const count = parseJson<UnreadCount>((event as MessageEvent).data);
-    if (typeof count?.unread === "number") options.onUnread?.(count.unread);
-  });
-  source.addEventListener(RESET_EVENT, (event) => {
-    const notice = parseJson<ResetNotice>((event as MessageEvent).data);
-    if (typeof notice?.lastEventId !== "string") return;
-    // The stream now continues from the hub's head, which may be below what we saw.
-    newestId = Number(notice.lastEventId);
-    options.onReset?.(notice.lastEventId);
-  });
-  for (const name of options.events ?? [DEFAULT_EVENT]) listen(name);
+  let stream: { close(): void };
+  if (options.shareAcrossTabs ?? inBrowserPage()) {
+    if (!tabGroupsSupported()) throw new TypeError("shareAcrossTabs needs Web Locks and BroadcastChannel, which this runtime lacks");
+    change = { ...change, leader: false };
+    stream = new TabGroup(groupName(options), {
+      lead: connect,
+      deliver: (frame) => !closed && delivery.receive(frame),
+      show,
+      snapshot: () => delivery.snapshot(),
+      adopt: (snapshot) => !closed && delivery.adopt(snapshot),
+    });
+  } else {
+    stream = connect({
+      frame: (frame) => !closed && delivery.receive(frame),
+      state: (next) => show({ ...next, leader: true }),
+      alive: () => {},
+    });
+  }
 
   return {
     get state() {
-      return state;
+      return change.state;
+    },
+    get change() {
+      return change;
     },
     get lastEventId() {
-      return newestId === 0 ? undefined : String(newestId);
+      return delivery.lastEventId;
     },
-    events,
-    listen,
+    get events() {
+      return delivery.events;
+    },
+    listen: (name) => delivery.listen(name),
     close() {
-      source.close();
-      setState("closed");
+      stream.close();
+      show({ state: "closed", reason: "closed", failures: change.failures, leader: change.leader });
     },
   };
 }
 
-function parseJson<T>(text: unknown): Partial<T> | undefined {
-  try {
-    const value: unknown = JSON.parse(String(text));
-    return typeof value === "object" && value !== null ? (value as Partial<T>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parsePushMessage<T>(text: string): PushMessage<T> | undefined {
-  const value = parseJson<PushMessage<T>>(text);
-  if (typeof value?.id !== "string" || typeof value.ts !== "number" || !("msg" in value)) return undefined;
-  return { id: value.id, uid: value.uid ?? null, msg: value.msg as T, ts: value.ts };
-}
+/** Tabs share a stream when they listen to the same uid of the same Worker. */
+const groupName = (target: InboxTarget) => `edge-inbox ${new URL(target.url).origin} ${target.uid}`;

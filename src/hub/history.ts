@@ -1,14 +1,21 @@
-// The hub's durable memory, in the Durable Object's SQLite storage.
-// A message is one row in `messages` however many recipients it has; targeted
-// recipients are rows in `recipients`, broadcasts are flagged `is_all` and
-// numbered 1, 2, 3… in `broadcast_no`, so counting the broadcasts above an id
-// is two index seeks instead of a scan of every retained broadcast.
-// Read state per uid is a cursor (`read_cursors.up_to`, everything at or below
-// is read) plus single marks above it (`read_marks`), so "mark all read" is one
-// row whatever the history holds.
-
-import type { InboxMessage, PublishResult } from "../messages";
+// The hub's messages in SQLite (tables in schema.ts): storing them, naming
+// them, and removing them — by retract, by expiry and by retention — with
+// every row that hangs off them. What each uid has seen, read, archived or
+// deleted is inbox.ts.
+import type { PublishResult } from "../messages";
 import type { Audience } from "../update";
+import { prepareStorage } from "./schema";
+
+export interface NewMessage {
+  readonly audience: Audience;
+  readonly event: string;
+  /** The payload as JSON text, exactly as it is stored and sent. */
+  readonly msgJson: string;
+  readonly tags: readonly string[];
+  readonly expiresAt: number | null;
+  /** A name for the message that holds on every shard (its idempotency key), or null. */
+  readonly ref: string | null;
+}
 
 export interface StoredMessage {
   readonly id: number;
@@ -16,116 +23,50 @@ export interface StoredMessage {
   readonly msgJson: string;
   readonly ts: number;
   readonly isAll: boolean;
+  readonly tags: readonly string[];
+  readonly expiresAt: number | null;
 }
 
-export interface InboxRows {
-  readonly messages: InboxMessage[];
-  readonly next: string | null;
+/** A message that left storage, and who had it: everyone, or these uids. */
+export interface RemovedMessage {
+  readonly id: number;
+  readonly isAll: boolean;
+  readonly uids: readonly string[];
 }
+
+export interface MessageDetails {
+  readonly id: number;
+  readonly event: string;
+  readonly ts: number;
+  readonly isAll: boolean;
+  /** How many uids it was addressed to; null for a broadcast. */
+  readonly audience: number | null;
+  readonly delivered: number;
+}
+
+/** A publish repeated under its key: the first answer, or a conflict when the request differs. */
+export type Repeat = { readonly result: PublishResult } | { readonly conflict: true };
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS messages (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  event TEXT NOT NULL,
-  msg TEXT NOT NULL,
-  ts INTEGER NOT NULL,
-  is_all INTEGER NOT NULL,
-  broadcast_no INTEGER
-);
-CREATE INDEX IF NOT EXISTS messages_broadcast ON messages(id) WHERE is_all = 1;
-CREATE INDEX IF NOT EXISTS messages_by_ts ON messages(ts);
-CREATE TABLE IF NOT EXISTS recipients (
-  uid TEXT NOT NULL,
-  id INTEGER NOT NULL,
-  PRIMARY KEY (uid, id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS recipients_by_id ON recipients(id);
-CREATE TABLE IF NOT EXISTS read_cursors (uid TEXT PRIMARY KEY, up_to INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS read_marks (
-  uid TEXT NOT NULL,
-  id INTEGER NOT NULL,
-  PRIMARY KEY (uid, id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS read_marks_by_id ON read_marks(id);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, result TEXT NOT NULL, ts INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-`;
-
-// Every message visible to uid ?1 with ?2 < id < ?3, at most ?4 of them, in
-// `order`. Each branch walks its own index in order and stops at the limit,
-// so a page never sorts the whole history.
-function visibleQuery(order: "ASC" | "DESC"): string {
-  return `
-  SELECT * FROM (SELECT m.id, m.event, m.msg, m.ts, m.is_all FROM recipients r JOIN messages m ON m.id = r.id
-    WHERE r.uid = ?1 AND r.id > ?2 AND r.id < ?3 ORDER BY r.id ${order} LIMIT ?4)
-  UNION ALL
-  SELECT * FROM (SELECT id, event, msg, ts, is_all FROM messages
-    WHERE is_all = 1 AND id > ?2 AND id < ?3 ORDER BY id ${order} LIMIT ?4)
-  ORDER BY id ${order} LIMIT ?4`;
-}
-const VISIBLE_ASC = visibleQuery("ASC");
-const VISIBLE_DESC = visibleQuery("DESC");
-
-// How many retained broadcasts have an id above ?2: the newest broadcast's
-// number minus the number of the last one at or below ?2 (or of the one
-// before the oldest retained, when none is). Trims remove a prefix of ids, so
-// the retained numbers stay consecutive.
-const BROADCASTS_AFTER = `(
-  COALESCE((SELECT broadcast_no FROM messages WHERE is_all = 1 ORDER BY id DESC LIMIT 1), 0)
-  - COALESCE(
-      (SELECT broadcast_no FROM messages WHERE is_all = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1),
-      (SELECT broadcast_no - 1 FROM messages WHERE is_all = 1 ORDER BY id ASC LIMIT 1),
-      0))`;
-
-type Row = { id: number; event: string; msg: string; ts: number; is_all: number };
-
-const toStored = (row: Row): StoredMessage => ({
-  id: row.id,
-  event: row.event,
-  msgJson: row.msg,
-  ts: row.ts,
-  isAll: row.is_all === 1,
-});
-
 export class History {
-  // Read once from storage, then kept in step by insert and trim: every connect needs them.
+  private readonly sql: SqlStorage;
+  // Read once from storage, then kept in step here: every connect needs them.
   private head: number;
   private trimmedUpToId: number;
-
-  private readonly sql: SqlStorage;
+  private nextExpiryAt: number | null;
 
   constructor(private readonly storage: DurableObjectStorage) {
-    const sql = storage.sql;
-    this.sql = sql;
-    sql.exec(SCHEMA);
-    this.numberOlderBroadcasts();
-    const rows = sql.exec<{ value: number }>("SELECT value FROM meta WHERE name = 'trimmed_up_to'").toArray();
-    this.trimmedUpToId = rows[0]?.value ?? 0;
-    const { head } = sql.exec<{ head: number | null }>("SELECT MAX(id) AS head FROM messages").one();
-    this.head = Math.max(head ?? 0, this.trimmedUpToId);
+    prepareStorage(storage);
+    this.sql = storage.sql;
+    this.trimmedUpToId = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE name = 'trimmed_up_to'").toArray()[0]?.value ?? 0;
+    // AUTOINCREMENT's counter, not MAX(id): the newest message may have been retracted.
+    const sequence = this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").toArray()[0]?.seq ?? 0;
+    this.head = Math.max(sequence, this.trimmedUpToId);
+    this.nextExpiryAt = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM messages").one().at;
   }
 
-  /** Storage written before broadcasts were numbered gets the column and the numbers once. */
-  private numberOlderBroadcasts(): void {
-    try {
-      this.sql.exec("SELECT broadcast_no FROM messages LIMIT 0");
-      return;
-    } catch {
-      // The column is missing: add it below.
-    }
-    this.storage.transactionSync(() => {
-      this.sql.exec("ALTER TABLE messages ADD COLUMN broadcast_no INTEGER");
-      this.sql.exec(
-        `UPDATE messages SET broadcast_no =
-           (SELECT COUNT(*) FROM messages AS earlier WHERE earlier.is_all = 1 AND earlier.id <= messages.id)
-         WHERE is_all = 1`,
-      );
-    });
-  }
-
-  /** The highest id ever issued (0 before the first message), surviving trims and restarts. */
+  /** The highest id ever issued (0 before the first message), surviving trims, retracts and restarts. */
   headId(): number {
     return this.head;
   }
@@ -135,139 +76,133 @@ export class History {
     return this.trimmedUpToId;
   }
 
+  /** When the next message expires (ms), or null. */
+  nextExpiry(): number | null {
+    return this.nextExpiryAt;
+  }
+
   /**
    * Store one message for its audience; returns its id. No explicit
    * transaction: the Durable Object commits every write of one synchronous
    * turn atomically anyway, and a savepoint per publish cost ~30% of targeted
-   * publish throughput in the bench. Nothing here can fail halfway (the id is
-   * new and the uids are distinct).
+   * publish throughput in the bench.
    */
-  insert(audience: Audience, event: string, msgJson: string, ts: number): number {
+  insert(message: NewMessage, ts: number): number {
     const { id } = this.sql
       .exec<{ id: number }>(
-        `INSERT INTO messages (event, msg, ts, is_all, broadcast_no) VALUES (?1, ?2, ?3, ?4,
+        `INSERT INTO messages (event, msg, ts, is_all, expires_at, ref, broadcast_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
            CASE WHEN ?4 = 1 THEN COALESCE((SELECT broadcast_no FROM messages WHERE is_all = 1 ORDER BY id DESC LIMIT 1), 0) + 1 END)
          RETURNING id`,
-        event,
-        msgJson,
+        message.event,
+        message.msgJson,
         ts,
-        audience.all ? 1 : 0,
+        message.audience.all ? 1 : 0,
+        message.expiresAt,
+        message.ref,
       )
       .one();
-    if (!audience.all) {
-      for (const uid of audience.uids) this.sql.exec("INSERT INTO recipients (uid, id) VALUES (?, ?)", uid, id);
+    if (!message.audience.all) {
+      for (const uid of message.audience.uids) this.sql.exec("INSERT INTO recipients (uid, id) VALUES (?, ?)", uid, id);
+    }
+    for (const tag of message.tags) this.sql.exec("INSERT INTO message_tags (id, tag) VALUES (?, ?)", id, tag);
+    if (message.expiresAt !== null && (this.nextExpiryAt === null || message.expiresAt < this.nextExpiryAt)) {
+      this.nextExpiryAt = message.expiresAt;
     }
     this.head = id;
     return id;
   }
 
-  /** Up to `limit` messages for uid after `afterId`, oldest first. */
-  messagesAfter(uid: string, afterId: number, limit: number): StoredMessage[] {
-    return this.sql.exec<Row>(VISIBLE_ASC, uid, afterId, Number.MAX_SAFE_INTEGER, limit).toArray().map(toStored);
+  /** How many streams the message was written to when published (for receipts). */
+  recordDelivered(id: number, delivered: number): void {
+    if (delivered > 0) this.sql.exec("UPDATE messages SET delivered = ? WHERE id = ?", delivered, id);
   }
 
-  /** A page of uid's inbox below `beforeId`, newest first, with read flags. */
-  inboxPage(uid: string, beforeId: number, limit: number): InboxRows {
-    const rows = this.sql.exec<Row>(VISIBLE_DESC, uid, 0, beforeId, limit + 1).toArray();
-    const page = rows.slice(0, limit);
-    const cursor = this.readCursor(uid);
-    const marked = new Set(
-      page.length === 0
-        ? []
-        : this.sql
-            .exec<{ id: number }>(
-              "SELECT id FROM read_marks WHERE uid = ? AND id >= ? AND id <= ?",
-              uid,
-              page[page.length - 1]!.id,
-              page[0]!.id,
-            )
-            .toArray()
-            .map((row) => row.id),
-    );
-    return {
-      messages: page.map((row) => ({
-        id: String(row.id),
-        event: row.event,
-        msg: JSON.parse(row.msg) as unknown,
-        ts: row.ts,
-        read: row.id <= cursor || marked.has(row.id),
-      })),
-      next: rows.length > limit ? String(page[page.length - 1]!.id) : null,
-    };
+  /** The id of the message named by its id or its ref, if it is still stored. */
+  idOf(ref: number | string): number | undefined {
+    const rows =
+      typeof ref === "number"
+        ? this.sql.exec<{ id: number }>("SELECT id FROM messages WHERE id = ?", ref).toArray()
+        : this.sql.exec<{ id: number }>("SELECT id FROM messages WHERE ref = ? ORDER BY id DESC LIMIT 1", ref).toArray();
+    return rows[0]?.id;
   }
 
-  unreadCount(uid: string): number {
-    const cursor = this.readCursor(uid);
+  details(id: number): MessageDetails | undefined {
     const row = this.sql
-      .exec<{ unread: number }>(
-        `SELECT (SELECT COUNT(*) FROM recipients WHERE uid = ?1 AND id > ?2)
-              + ${BROADCASTS_AFTER}
-              - (SELECT COUNT(*) FROM read_marks WHERE uid = ?1 AND id > ?2) AS unread`,
-        uid,
-        cursor,
+      .exec<{ event: string; ts: number; is_all: number; delivered: number; audience: number }>(
+        "SELECT event, ts, is_all, delivered, (SELECT COUNT(*) FROM recipients WHERE id = ?1) AS audience FROM messages WHERE id = ?1",
+        id,
       )
-      .one();
-    return row.unread;
+      .toArray()[0];
+    if (row === undefined) return undefined;
+    const isAll = row.is_all === 1;
+    return { id, event: row.event, ts: row.ts, isAll, audience: isAll ? null : row.audience, delivered: row.delivered };
   }
 
-  /** Mark single messages read; ids that are not uid's, or already read, are ignored. */
-  markRead(uid: string, ids: readonly number[]): void {
-    const cursor = this.readCursor(uid);
-    this.storage.transactionSync(() => {
+  /** Take a message out of storage (the publisher retracted it). */
+  retract(id: number): RemovedMessage | undefined {
+    return this.remove([id])[0];
+  }
+
+  /** Take out every message whose time is up; null-safe to call often (one comparison when nothing is due). */
+  purgeExpired(now: number): RemovedMessage[] {
+    if (this.nextExpiryAt === null || this.nextExpiryAt > now) return [];
+    const due = this.sql.exec<{ id: number }>("SELECT id FROM messages WHERE expires_at <= ?", now).toArray();
+    const removed = this.remove(due.map((row) => row.id));
+    this.nextExpiryAt = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM messages").one().at;
+    return removed;
+  }
+
+  /** Messages addressed to uid and nobody else (they go when the uid is erased). */
+  onlyFor(uid: string): number[] {
+    return this.sql
+      .exec<{ id: number }>(
+        `SELECT r.id FROM recipients r WHERE r.uid = ?1
+           AND NOT EXISTS (SELECT 1 FROM recipients other WHERE other.id = r.id AND other.uid <> ?1)`,
+        uid,
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /**
+   * Delete messages with their recipients, tags and marks. Broadcasts above a
+   * removed one are renumbered, so the retained numbers stay consecutive.
+   */
+  remove(ids: readonly number[]): RemovedMessage[] {
+    if (ids.length === 0) return [];
+    return this.storage.transactionSync(() => {
+      const removed: RemovedMessage[] = [];
       for (const id of ids) {
-        if (id <= cursor) continue;
-        this.sql.exec(
-          `INSERT OR IGNORE INTO read_marks (uid, id)
-             SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM recipients WHERE uid = ?1 AND id = ?2)
-                              OR EXISTS (SELECT 1 FROM messages WHERE id = ?2 AND is_all = 1)`,
-          uid,
-          id,
-        );
+        const row = this.sql.exec<{ is_all: number }>("DELETE FROM messages WHERE id = ? RETURNING is_all", id).toArray()[0];
+        if (row === undefined) continue;
+        const uids = this.sql
+          .exec<{ uid: string }>("DELETE FROM recipients WHERE id = ? RETURNING uid", id)
+          .toArray()
+          .map((r) => r.uid);
+        this.sql.exec("DELETE FROM message_tags WHERE id = ?", id);
+        this.sql.exec("DELETE FROM inbox_marks WHERE id = ?", id);
+        if (row.is_all === 1) this.sql.exec("UPDATE messages SET broadcast_no = broadcast_no - 1 WHERE is_all = 1 AND id > ?", id);
+        removed.push({ id, isAll: row.is_all === 1, uids });
       }
+      return removed;
     });
-  }
-
-  /** Mark everything of uid's with id <= upTo read. */
-  markReadUpTo(uid: string, upTo: number): void {
-    if (upTo <= this.readCursor(uid)) return;
-    this.storage.transactionSync(() => {
-      this.sql.exec("INSERT INTO read_cursors (uid, up_to) VALUES (?1, ?2) ON CONFLICT (uid) DO UPDATE SET up_to = ?2", uid, upTo);
-      this.sql.exec("DELETE FROM read_marks WHERE uid = ? AND id <= ?", uid, upTo);
-    });
-  }
-
-  /** The first answer to a publish with this key, if it came within the last 24 h. */
-  idempotentResult(key: string, now: number): PublishResult | undefined {
-    const rows = this.sql
-      .exec<{ result: string }>("SELECT result FROM idempotency WHERE key = ? AND ts > ?", key, now - IDEMPOTENCY_WINDOW_MS)
-      .toArray();
-    return rows[0] === undefined ? undefined : (JSON.parse(rows[0].result) as PublishResult);
-  }
-
-  rememberResult(key: string, result: PublishResult, now: number): void {
-    this.sql.exec(
-      "INSERT INTO idempotency (key, result, ts) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET result = excluded.result, ts = excluded.ts",
-      key,
-      JSON.stringify(result),
-      now,
-    );
   }
 
   /**
    * Retention: drop messages older than `maxAgeMs` and all but the newest
-   * `maxRows`, with their recipients and read marks. Returns how many went.
+   * `maxRows`, with their recipients, tags and marks. Returns how many went.
    */
   trim(now: number, maxAgeMs: number, maxRows: number): number {
     this.sql.exec("DELETE FROM idempotency WHERE ts <= ?", now - IDEMPOTENCY_WINDOW_MS);
+    this.sql.exec("DELETE FROM key_claims WHERE ts <= ?", now - IDEMPOTENCY_WINDOW_MS);
     const byAge = this.sql.exec<{ id: number | null }>("SELECT MAX(id) AS id FROM messages WHERE ts < ?", now - maxAgeMs).one().id ?? 0;
     const byCount =
       this.sql.exec<{ id: number }>("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?", maxRows).toArray()[0]?.id ?? 0;
     const upTo = Math.max(byAge, byCount);
-    if (upTo <= this.trimmedUpTo()) return 0;
+    if (upTo <= this.trimmedUpToId) return 0;
     return this.storage.transactionSync(() => {
       const gone = this.sql.exec("DELETE FROM messages WHERE id <= ?", upTo).rowsWritten;
-      this.sql.exec("DELETE FROM recipients WHERE id <= ?", upTo);
-      this.sql.exec("DELETE FROM read_marks WHERE id <= ?", upTo);
+      for (const table of ["recipients", "message_tags", "inbox_marks"]) this.sql.exec(`DELETE FROM ${table} WHERE id <= ?`, upTo);
       this.sql.exec("INSERT INTO meta (name, value) VALUES ('trimmed_up_to', ?1) ON CONFLICT (name) DO UPDATE SET value = ?1", upTo);
       this.trimmedUpToId = upTo;
       return gone;
@@ -279,8 +214,47 @@ export class History {
     return this.sql.exec("SELECT 1 FROM messages LIMIT 1").toArray().length === 0;
   }
 
-  private readCursor(uid: string): number {
-    const rows = this.sql.exec<{ up_to: number }>("SELECT up_to FROM read_cursors WHERE uid = ?", uid).toArray();
-    return rows[0]?.up_to ?? 0;
+  /** A publish with this key within the last 24 h: its answer, or a conflict when `fingerprint` differs. */
+  repeatOf(key: string, fingerprint: string, now: number): Repeat | undefined {
+    const row = this.sql
+      .exec<{ result: string; fingerprint: string | null }>(
+        "SELECT result, fingerprint FROM idempotency WHERE key = ? AND ts > ?",
+        key,
+        now - IDEMPOTENCY_WINDOW_MS,
+      )
+      .toArray()[0];
+    if (row === undefined) return undefined;
+    // Keys stored before fingerprints existed match any request, as they did then.
+    if (row.fingerprint !== null && row.fingerprint !== fingerprint) return { conflict: true };
+    return { result: JSON.parse(row.result) as PublishResult };
+  }
+
+  /**
+   * With shards, a key is claimed on its own shard before the publish: true
+   * when it is new or was used for this same request within 24 hours, false
+   * when another request holds it.
+   */
+  claimKey(key: string, fingerprint: string, now: number): boolean {
+    this.sql.exec("DELETE FROM key_claims WHERE key = ? AND ts <= ?", key, now - IDEMPOTENCY_WINDOW_MS);
+    const held = this.sql
+      .exec<{ fingerprint: string }>(
+        "INSERT INTO key_claims (key, fingerprint, ts) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = key RETURNING fingerprint",
+        key,
+        fingerprint,
+        now,
+      )
+      .one().fingerprint;
+    return held === fingerprint;
+  }
+
+  rememberResult(key: string, fingerprint: string, result: PublishResult, now: number): void {
+    this.sql.exec(
+      `INSERT INTO idempotency (key, result, ts, fingerprint) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET result = excluded.result, ts = excluded.ts, fingerprint = excluded.fingerprint`,
+      key,
+      JSON.stringify(result),
+      now,
+      fingerprint,
+    );
   }
 }

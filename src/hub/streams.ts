@@ -1,12 +1,13 @@
 // The hub's open streams: one ReadableStream per browser tab, grouped by
-// uid, with each online uid's unread count, the heartbeat, and every reason a
-// stream ends. This class is the one owner of those facts; the hub asks it.
+// uid, with each online uid's counts (unread, unseen), the heartbeat, and
+// every reason a stream ends. This class is the one owner of those facts; the
+// hub asks it.
 //
 // A ReadableStream with its controller kept is the leanest primitive that
 // still tells us when a client is gone (its `cancel` runs, or `enqueue`
 // throws) and how much is queued for it (`desiredSize`).
 
-export type DropReason = "gone" | "slow" | "replaced" | "expired";
+import type { DropReason, InboxCounts } from "../messages";
 
 export interface Subscriber {
   readonly uid: string;
@@ -27,14 +28,14 @@ export interface StreamSettings {
 /** What the streams need written that only the hub knows how to frame. */
 export interface StreamFrames {
   readonly ping: Uint8Array;
-  /** An `unread` event carrying this count. */
-  unread(count: number): Uint8Array;
+  /** An `unread` event carrying these counts. */
+  counts(counts: InboxCounts): Uint8Array;
 }
 
-/** An online uid: its tabs in the order they opened, and its unread count. */
+/** An online uid: its tabs in the order they opened, and its counts. */
 interface Online {
   readonly tabs: Set<Subscriber>;
-  unread: number;
+  counts: InboxCounts;
 }
 
 /**
@@ -59,7 +60,7 @@ export class OpenStreams {
   private readonly phases: Set<Subscriber>[] = Array.from({ length: HEARTBEAT_PHASES }, () => new Set());
   private nextPhase = 0;
   private tick = 0;
-  private readonly dropCounts: Record<DropReason, number> = { gone: 0, slow: 0, replaced: 0, expired: 0 };
+  private readonly dropCounts: Record<DropReason, number> = { gone: 0, slow: 0, replaced: 0, expired: 0, erased: 0 };
 
   constructor(
     private readonly settings: StreamSettings,
@@ -82,18 +83,18 @@ export class OpenStreams {
     return this.byUid.get(uid)?.tabs.size ?? 0;
   }
 
-  /** The unread count of an online uid; undefined when it has no open stream. */
-  unreadOf(uid: string): number | undefined {
-    return this.byUid.get(uid)?.unread;
+  /** The counts of an online uid; undefined when it has no open stream. */
+  countsOf(uid: string): InboxCounts | undefined {
+    return this.byUid.get(uid)?.counts;
   }
 
   /**
    * A new stream for uid that starts with `prelude` and then receives
    * fan-out. The caller builds the prelude and calls this in one synchronous
    * turn, so no publish can fall between what it replayed and what is live.
-   * `unread` is the uid's count as of the prelude.
+   * `counts` are the uid's as of the prelude.
    */
-  open(uid: string, expiresAt: number | null, unread: number, prelude: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  open(uid: string, expiresAt: number | null, counts: InboxCounts, prelude: readonly Uint8Array[]): ReadableStream<Uint8Array> {
     let subscriber!: Subscriber;
     const body = new ReadableStream<Uint8Array>(
       {
@@ -106,34 +107,50 @@ export class OpenStreams {
       { highWaterMark: this.settings.maxQueueBytes, size: (chunk) => chunk.byteLength },
     );
     for (const chunk of prelude) this.write(subscriber, chunk);
-    if (subscriber.open) this.register(subscriber, unread);
+    if (subscriber.open) this.register(subscriber, counts);
     return body;
   }
 
-  /** One more message for uid: its count goes up by one and every tab gets `chunkFor(count)`. Returns the tabs written. */
-  deliver(uid: string, chunkFor: (unread: number) => Uint8Array): number {
+  /**
+   * One more message for uid, unread and unseen: its counts go up by one and
+   * every tab gets `chunkFor(counts)`. Returns the tabs written.
+   */
+  deliver(uid: string, chunkFor: (counts: InboxCounts) => Uint8Array): number {
     const online = this.byUid.get(uid);
     if (online === undefined) return 0;
-    online.unread++;
-    return this.writeToTabs(online, chunkFor(online.unread));
+    online.counts = { unread: online.counts.unread + 1, unseen: online.counts.unseen + 1 };
+    return this.writeToTabs(online, chunkFor(online.counts));
   }
 
-  /** One more message for everyone online; `chunkFor` is asked once per uid (cache by count). Returns the tabs written. */
-  deliverToAll(chunkFor: (unread: number) => Uint8Array): number {
+  /** One more message for everyone online; `chunkFor` is asked once per uid (cache by counts). Returns the tabs written. */
+  deliverToAll(chunkFor: (counts: InboxCounts) => Uint8Array): number {
     let written = 0;
     for (const online of this.byUid.values()) {
-      online.unread++;
-      written += this.writeToTabs(online, chunkFor(online.unread));
+      online.counts = { unread: online.counts.unread + 1, unseen: online.counts.unseen + 1 };
+      written += this.writeToTabs(online, chunkFor(online.counts));
     }
     return written;
   }
 
-  /** The uid's count as storage now says; its tabs hear it if it changed. */
-  recount(uid: string, unread: number): void {
+  /** The uid's counts as storage now says; its tabs hear them if they changed. */
+  recount(uid: string, counts: InboxCounts): void {
     const online = this.byUid.get(uid);
-    if (online === undefined || online.unread === unread) return;
-    online.unread = unread;
-    this.writeToTabs(online, this.frames.unread(unread));
+    if (online === undefined || (online.counts.unread === counts.unread && online.counts.unseen === counts.unseen)) return;
+    online.counts = counts;
+    this.writeToTabs(online, this.frames.counts(counts));
+  }
+
+  /** Write bytes to every tab of uid (e.g. a retract notice); returns how many took them. */
+  tell(uid: string, bytes: Uint8Array): number {
+    const online = this.byUid.get(uid);
+    return online === undefined ? 0 : this.writeToTabs(online, bytes);
+  }
+
+  /** Close every tab of uid (the uid was erased); returns how many there were. */
+  closeAll(uid: string, reason: DropReason): number {
+    const tabs = [...(this.byUid.get(uid)?.tabs ?? [])];
+    for (const tab of tabs) this.drop(tab, reason);
+    return tabs.length;
   }
 
   /** Every online uid, to recount after storage changed under all of them (retention). */
@@ -141,10 +158,10 @@ export class OpenStreams {
     return [...this.byUid.keys()];
   }
 
-  private register(subscriber: Subscriber, unread: number): void {
+  private register(subscriber: Subscriber, counts: InboxCounts): void {
     let online = this.byUid.get(subscriber.uid);
     if (online === undefined) {
-      online = { tabs: new Set(), unread };
+      online = { tabs: new Set(), counts };
       this.byUid.set(subscriber.uid, online);
     }
     online.tabs.add(subscriber);

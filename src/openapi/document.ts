@@ -32,7 +32,14 @@ const ERRORS: Record<ErrorStatus, { name: string; description: string; headers?:
     description: "The token is missing, malformed, wrong or expired; `error` says which.",
     headers: { "WWW-Authenticate": 'Bearer realm="edge-inbox" (publisher) or realm="edge-inbox subscriber".' },
   },
-  404: { name: "NotFound", description: "The demo page is off on this deployment (DEMO_PAGE=off)." },
+  404: {
+    name: "NotFound",
+    description: "No such message (never published, expired, retracted or trimmed), or the demo page is off (DEMO_PAGE=off).",
+  },
+  409: {
+    name: "Conflict",
+    description: "The idempotency key was used within 24 hours for a different request. Nothing was stored; use a new key.",
+  },
   413: { name: "TooLarge", description: "The body is larger than MAX_BODY_BYTES (default 64 KiB)." },
   415: { name: "NotJson", description: "Send the body as JSON with `Content-Type: application/json`." },
   503: {
@@ -57,12 +64,12 @@ const headerObjects = (headers: Readonly<Record<string, string>> = {}) =>
   Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: "string" } }]));
 
 /** An object schema's fields as parameters, with each field's description lifted to the parameter. */
-function parameters(schema: v.GenericSchema | undefined, location: "query" | "header") {
+function parameters(schema: v.GenericSchema | undefined, location: "query" | "header" | "path") {
   if (schema === undefined) return [];
   const { properties = {}, required = [] } = jsonSchema(schema);
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...fieldSchema } = property as JsonSchema;
-    return { name, in: location, required: required.includes(name), description, schema: fieldSchema };
+    return { name, in: location, required: location === "path" || required.includes(name), description, schema: fieldSchema };
   });
 }
 
@@ -84,7 +91,7 @@ function operationId({ method, path }: ApiRoute): string {
 }
 
 function operation(route: ApiRoute) {
-  const params = [...parameters(route.query, "query"), ...parameters(route.headers, "header")];
+  const params = [...parameters(route.pathParams, "path"), ...parameters(route.query, "query"), ...parameters(route.headers, "header")];
   return {
     tags: [route.tag],
     summary: route.summary,

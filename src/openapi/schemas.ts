@@ -2,18 +2,24 @@
 // the TypeScript types, and each schema here must match its type
 // (`satisfies` checks it), so the document cannot promise what is not sent.
 import * as v from "valibot";
-import type { HubStats, UserPresence } from "../hub/push-hub";
 import type {
   ApiError,
+  BatchResult,
   BusyNotice,
+  EraseResult,
+  InboxCounts,
   InboxPage,
+  MessageReceipt,
+  Presence as PresenceType,
   PushMessage,
   ResetNotice,
+  RetractNotice,
+  RetractResult,
   PublishResult as ShardedPublishResult,
-  UnreadCount,
+  ShardStats,
 } from "../messages";
 import { MarkReadBody, TokenBody } from "../requests";
-import { PublishBody } from "../update";
+import { PublishBatchBody, PublishBody } from "../update";
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const epochMs = v.pipe(v.number(), v.integer(), v.description("Milliseconds since the epoch, when the hub stored it."));
@@ -29,23 +35,78 @@ const PublishResult = v.object({
       v.description("With HUB_SHARDS above 1: the id each shard stored it under, by shard; null where it did not go."),
     ),
   ),
+  key: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("The key it was published under (given, or made up when HUB_SHARDS > 1): names it in /messages/{id} on every shard."),
+    ),
+  ),
 }) satisfies v.GenericSchema<unknown, ShardedPublishResult>;
+
+const BatchAnswer = v.object({
+  code: v.literal(0),
+  results: v.pipe(
+    v.array(v.omit(PublishResult, ["code"])),
+    v.description("Each message's answer, in the order sent: its id (ids with shards), delivered, and key when it has one."),
+  ),
+}) satisfies v.GenericSchema<unknown, BatchResult>;
+
+const tags = v.pipe(v.array(v.string()), v.description("The publisher's tags."));
+const expiresAt = v.pipe(v.number(), v.integer(), v.description("When it leaves every inbox, in milliseconds since the epoch."));
 
 const InboxMessage = v.object({
   id: messageId,
   event: v.string(),
   msg: v.pipe(v.unknown(), v.description("The publisher's payload, as sent.")),
   ts: epochMs,
-  read: v.boolean(),
+  broadcast: v.pipe(v.boolean(), v.description("Sent to everyone rather than to this uid alone.")),
+  tags,
+  expiresAt: v.nullable(expiresAt),
+  seen: v.boolean(),
+  read: v.pipe(v.boolean(), v.description("Read implies seen.")),
+  archived: v.boolean(),
 });
+
+const Counts = v.object({
+  unread: v.pipe(count, v.description("Not read, not archived, not deleted.")),
+  unseen: v.pipe(count, v.description("Not seen (a bell's badge), not archived, not deleted.")),
+}) satisfies v.GenericSchema<unknown, InboxCounts>;
 
 const InboxPageSchema = v.object({
   messages: v.pipe(v.array(InboxMessage), v.description("Newest first.")),
-  unread: v.pipe(count, v.description("The uid's unread count, all pages together.")),
+  ...Counts.entries,
   next: v.pipe(v.nullable(v.string()), v.description("Pass as `before` for the next page; null on the last.")),
+  byTag: v.optional(v.pipe(v.record(v.string(), Counts), v.description("With `?tags=`: each tag's own counts."))),
 }) satisfies v.GenericSchema<unknown, InboxPage>;
 
-const Unread = v.object({ unread: count }) satisfies v.GenericSchema<unknown, UnreadCount>;
+const Retract = v.object({
+  id: messageId,
+  reason: v.picklist(["retracted", "expired"]),
+}) satisfies v.GenericSchema<unknown, RetractNotice>;
+
+const RetractAnswer = v.object({
+  code: v.literal(0),
+  ids: v.pipe(v.array(v.string()), v.description("The ids removed, one per shard that held a copy.")),
+}) satisfies v.GenericSchema<unknown, RetractResult>;
+
+const Receipt = v.object({
+  code: v.literal(0),
+  ids: v.pipe(v.array(v.string()), v.description("Its id on each shard that holds it.")),
+  event: v.string(),
+  ts: epochMs,
+  broadcast: v.boolean(),
+  audience: v.pipe(v.nullable(count), v.description("How many uids it was addressed to; null for a broadcast.")),
+  written: v.pipe(count, v.description("Streams it was written to when published.")),
+  seen: v.pipe(count, v.description("Recipients who have seen it.")),
+  read: v.pipe(count, v.description("Recipients who have read it.")),
+}) satisfies v.GenericSchema<unknown, MessageReceipt>;
+
+const EraseAnswer = v.object({
+  code: v.literal(0),
+  uid: v.string(),
+  messages: v.pipe(count, v.description("Messages addressed to this uid alone, deleted.")),
+  streams: v.pipe(count, v.description("Open streams closed.")),
+}) satisfies v.GenericSchema<unknown, EraseResult>;
 
 const TokenAnswer = v.object({
   code: v.literal(0),
@@ -60,20 +121,19 @@ const HubStatsSchema = v.object({
   published: count,
   delivered: count,
   dropped: v.pipe(
-    v.object({ gone: count, slow: count, replaced: count, expired: count }),
-    v.description("Streams closed, by reason: the client left, fell too far behind, a newer tab replaced it, its token expired."),
+    v.object({ gone: count, slow: count, replaced: count, expired: count, erased: count }),
+    v.description(
+      "Streams closed, by reason: the client left, fell too far behind, a newer tab replaced it, its token expired, its uid was erased.",
+    ),
   ),
-}) satisfies v.GenericSchema<unknown, HubStats>;
+}) satisfies v.GenericSchema<unknown, ShardStats>;
 
 const Stats = v.object({
   ...HubStatsSchema.entries,
   shards: v.pipe(v.array(HubStatsSchema), v.description("The same counters for each hub object; the totals above sum them.")),
 });
 
-const Presence = v.object({ uid: v.string(), online: v.boolean(), tabs: count }) satisfies v.GenericSchema<
-  unknown,
-  UserPresence & { uid: string }
->;
+const Presence = v.object({ uid: v.string(), online: v.boolean(), tabs: count }) satisfies v.GenericSchema<unknown, PresenceType>;
 
 const ApiErrorSchema = v.object({
   code: v.pipe(v.number(), v.integer(), v.description("The HTTP status again.")),
@@ -85,6 +145,8 @@ const PushMessageSchema = v.object({
   uid: v.pipe(v.nullable(v.string()), v.description("The recipient; null for a broadcast.")),
   msg: v.unknown(),
   ts: epochMs,
+  tags: v.optional(tags),
+  expiresAt: v.optional(expiresAt),
 }) satisfies v.GenericSchema<unknown, PushMessage>;
 
 const Reset = v.object({
@@ -103,9 +165,11 @@ const Busy = v.object({
 /** Named in the document's components and referenced by name wherever they are used. */
 export const COMPONENTS = {
   PublishRequest: PublishBody,
+  PublishBatchRequest: PublishBatchBody,
+  BatchResult: BatchAnswer,
   PublishResult,
-  MarkReadRequest: MarkReadBody,
-  UnreadCount: Unread,
+  MarkRequest: MarkReadBody,
+  InboxCounts: Counts,
   TokenRequest: TokenBody,
   TokenAnswer,
   InboxPage: InboxPageSchema,
@@ -117,4 +181,8 @@ export const COMPONENTS = {
   PushMessage: PushMessageSchema,
   ResetNotice: Reset,
   BusyNotice: Busy,
+  RetractNotice: Retract,
+  RetractResult: RetractAnswer,
+  MessageReceipt: Receipt,
+  EraseResult: EraseAnswer,
 } satisfies Record<string, v.GenericSchema>;

@@ -2,15 +2,11 @@
 // /client.js, imported by a page in real Chromium, against wrangler dev.
 
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Browser, launchChromium } from "./chromium";
+import { type Client, closeAllInPage, listenInPage, openClientPage, subscribeInPage, untilSeen } from "./client-page";
 import { freshUid, publish } from "./publish";
 
-/** The bundle's exports are the module's in src/client, so the page side is typed too. */
-type Client = typeof import("../../src/client/index");
-type PageWindow = { edgeInbox: Client; subscription?: ReturnType<Client["subscribe"]>; seen: Seen };
-
-const WAIT_MS = 15_000;
 const baseUrl = inject("baseUrl");
 
 let browser: Browser;
@@ -18,101 +14,70 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  // Any document of the Worker's origin will do: the client and EventSource are same-origin then.
-  await page.goto(`${baseUrl}/client.js`);
-  // As an app would: a module script imports the client (window.edgeInbox for the test to reach).
-  await page.addScriptTag({ type: "module", content: 'import * as client from "/client.js"; window.edgeInbox = client;' });
-  await page.waitForFunction(() => "edgeInbox" in window);
+  page = await openClientPage(browser.context, baseUrl);
 }, 60_000);
 
 afterAll(() => browser?.close());
+afterEach(() => closeAllInPage(page));
 
-/** What the in-page subscription recorded; `window.seen` in the page. */
-interface Seen {
-  states: string[];
-  greetings: string[];
-  unread: number[];
-  messages: Array<{ id: string; uid: string | null; msg: unknown; ts: number; event: string }>;
-  resets: string[];
-}
-
-/** subscribe() inside the page; the subscription is window.subscription, its callbacks fill window.seen. */
-async function subscribeInPage(options: { uid: string; events?: string[]; lastEventId?: string }): Promise<void> {
-  await page.evaluate(async (options) => {
-    const page = window as unknown as PageWindow;
-    const client = page.edgeInbox;
-    page.subscription?.close();
-    const seen: Seen = { states: [], greetings: [], unread: [], messages: [], resets: [] };
-    page.seen = seen;
-    page.subscription = client.subscribe({
-      url: location.origin,
-      ...options,
-      onState: (state: string) => seen.states.push(state),
-      onGreeting: (text: string) => seen.greetings.push(text),
-      onUnread: (unread: number) => seen.unread.push(unread),
-      onMessage: (message) => seen.messages.push(message),
-      onReset: (lastEventId: string) => seen.resets.push(lastEventId),
-    });
-  }, options);
-}
-
-const seen = () => page.evaluate(() => (window as unknown as PageWindow).seen);
-
-async function until(what: string, ready: (seen: Seen) => boolean): Promise<Seen> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const now = await seen();
-    if (ready(now)) return now;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; saw ${JSON.stringify(now)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const S = "main";
 
 describe("subscribe() from /client.js", () => {
   it("goes live, greets, counts unread and delivers typed messages for the names it listens to", async () => {
     const uid = freshUid("client");
-    await subscribeInPage({ uid });
-    await until("the opening unread count", (s) => s.unread.length > 0);
+    await subscribeInPage(page, S, { uid });
+    await untilSeen(page, S, "the opening unread count", (s) => s.unread.length > 0);
     const like = await publish({ uid, event: "like", msg: { post: 9001 } });
     const plain = await publish({ uid, msg: "plain" });
-    const now = await until("the plain message", (s) => s.messages.length > 0);
-    expect(now.states).toEqual(["live"]);
+    const now = await untilSeen(page, S, "the plain message", (s) => s.messages.length > 0);
+    expect(now.changes.map((c) => c.state)).toEqual(["connecting", "live"]);
     expect(now.greetings).toEqual(["站内信链接成功！"]);
     expect(now.messages).toEqual([{ id: plain.id, uid, msg: "plain", ts: expect.any(Number), event: "message" }]);
     expect(now.messages.map((m) => m.id)).not.toContain(like.id);
 
-    await page.evaluate(() => (window as unknown as PageWindow).subscription!.listen("like"));
+    expect(await listenInPage(page, S, "like")).toBe("accepted");
     const second = await publish({ uid, event: "like", msg: { post: 9002 } });
-    const after = await until("the like after listen()", (s) => s.messages.length > 1);
+    const after = await untilSeen(page, S, "the like after listen()", (s) => s.messages.length > 1);
     expect(after.messages[1]).toEqual({ id: second.id, uid, msg: { post: 9002 }, ts: expect.any(Number), event: "like" });
     expect(after.unread.at(-1)).toBe(after.unread[0]! + 3);
   });
 
+  it('hands every event name to the onEvent catch-all, and to onMessage with events: "*"', async () => {
+    const uid = freshUid("catch-all");
+    await subscribeInPage(page, S, { uid, events: ["message"] });
+    await untilSeen(page, S, "the opening unread count", (s) => s.unread.length > 0);
+    const unlisted = await publish({ uid, event: "order.shipped", msg: { order: 7 } });
+    const plain = await publish({ uid, msg: "plain" });
+    const now = await untilSeen(page, S, "both messages in the catch-all", (s) => s.everything.length > 1);
+    expect(now.everything).toEqual([
+      { id: unlisted.id, uid, msg: { order: 7 }, ts: expect.any(Number), event: "order.shipped" },
+      { id: plain.id, uid, msg: "plain", ts: expect.any(Number), event: "message" },
+    ]);
+    expect(now.messages.map((m) => m.id)).toEqual([plain.id]);
+
+    const starUid = freshUid("star");
+    await subscribeInPage(page, S, { uid: starUid, events: "*" });
+    await untilSeen(page, S, "the opening unread count", (s) => s.unread.length > 0);
+    const named = await publish({ uid: starUid, event: "comment", msg: "a comment" });
+    const star = await untilSeen(page, S, "the named message", (s) => s.messages.length > 0);
+    expect(star.messages.map((m) => [m.id, m.event])).toEqual([[named.id, "comment"]]);
+  });
+
   it("refuses the hub's own event names in listen()", async () => {
-    await subscribeInPage({ uid: freshUid("reserved") });
-    const problem = await page.evaluate(() => {
-      try {
-        (window as unknown as PageWindow).subscription!.listen("unread");
-        return "accepted";
-      } catch (error) {
-        return String(error);
-      }
-    });
-    expect(problem).toContain("the hub's own event");
+    await subscribeInPage(page, S, { uid: freshUid("reserved") });
+    for (const name of ["unread", "reset", "busy"]) expect(await listenInPage(page, S, name)).toContain("the hub's own event");
   });
 
   it("calls onReset with the hub's head when the resume point is unknown", async () => {
     const uid = freshUid("reset");
     const head = await publish({ uid, msg: "the newest message" });
-    await subscribeInPage({ uid, lastEventId: "9999999999" });
-    const now = await until("a reset", (s) => s.resets.length > 0);
+    await subscribeInPage(page, S, { uid, lastEventId: "9999999999" });
+    const now = await untilSeen(page, S, "a reset", (s) => s.resets.length > 0);
     expect(now.resets).toEqual([head.id]);
     expect(now.messages).toEqual([]);
     // After the reset the stream goes on from the head: the next message arrives.
     const next = await publish({ uid, msg: "after the reset" });
-    const later = await until("the message after the reset", (s) => s.messages.length > 0);
+    const later = await untilSeen(page, S, "the message after the reset", (s) => s.messages.length > 0);
     expect(later.messages.map((m) => m.id)).toEqual([next.id]);
   });
 
@@ -121,7 +86,7 @@ describe("subscribe() from /client.js", () => {
     const first = await publish({ uid, msg: "one" });
     const second = await publish({ uid, msg: "two" });
     const answers = await page.evaluate(async (uid) => {
-      const client = (window as unknown as PageWindow).edgeInbox;
+      const client = (window as unknown as { edgeInbox: Client }).edgeInbox;
       const target = { url: location.origin, uid };
       const page = await client.fetchInbox(target, { limit: 1 });
       const older = await client.fetchInbox(target, { before: page.next ?? undefined, limit: 1 });

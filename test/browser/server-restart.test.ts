@@ -13,7 +13,9 @@ import { type Browser, launchChromium } from "./chromium";
 import { freshUid, publishTo } from "./publish";
 import { browserTestVars } from "./server-vars.ts";
 
-const WAIT_MS = 20_000;
+// The page's backoff window doubles while the server is down (from its 2–4 s
+// retry:, up to 30 s): a slow restart can leave it waiting most of a window.
+const WAIT_MS = 40_000;
 const publishToken = `restart-${randomBytes(12).toString("hex")}`;
 const vars = browserTestVars(publishToken);
 const stateDir = mkdtempSync(join(tmpdir(), "edge-inbox-restart-"));

@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { hubFor } from "../../src/hub/shards";
 import { toHubRequest } from "../../src/hub/subscribe-request";
-import { RESERVED_EVENTS } from "../../src/messages";
+import { type InboxCounts, RESERVED_EVENTS } from "../../src/messages";
 import { readSettings } from "../../src/settings";
 
 export const BASE = "https://inbox.test";
@@ -32,9 +32,14 @@ export class SseClient {
     return this.events.filter((e) => e.id !== undefined && !RESERVED_EVENTS.includes(e.event ?? "")).map((e) => JSON.parse(e.data) as T);
   }
 
-  /** The counts carried by `unread` events, in order. */
+  /** The unread counts carried by `unread` events, in order. */
   unreadCounts(): number[] {
-    return this.named("unread").map((e) => (JSON.parse(e.data) as { unread: number }).unread);
+    return this.counts().map((counts) => counts.unread);
+  }
+
+  /** Every `unread` event's counts, in order. */
+  counts(): InboxCounts[] {
+    return this.named("unread").map((e) => JSON.parse(e.data) as InboxCounts);
   }
 
   named(event: string): EventSourceMessage[] {

@@ -2,11 +2,13 @@
 // response body. Every read has a deadline; every stream is cancelled.
 import { afterEach, describe, expect, it } from "vitest";
 import { OpenStreams, REPLACE_GRACE_MS } from "../../src/hub/streams";
+import type { InboxCounts } from "../../src/messages";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PING = encoder.encode(": ping\n\n");
-const frames = { ping: PING, unread: (count: number) => encoder.encode(`unread ${count}\n`) };
+const frames = { ping: PING, counts: (counts: InboxCounts) => encoder.encode(`unread ${counts.unread}/${counts.unseen}\n`) };
+const ZERO = { unread: 0, unseen: 0 };
 const settings = { maxQueueBytes: 1024, maxStreamsPerUid: 2, heartbeatMs: 80 };
 
 const readers = new Set<Tab>();
@@ -68,17 +70,17 @@ class Tab {
 
 const bytes = (text: string) => encoder.encode(text);
 const open = (streams: OpenStreams, uid: string, prelude = "hello\n", expiresAt: number | null = null) =>
-  new Tab(streams.open(uid, expiresAt, 0, [bytes(prelude)]));
+  new Tab(streams.open(uid, expiresAt, ZERO, [bytes(prelude)]));
 
 describe("OpenStreams", () => {
   it("starts a stream with its prelude, then counts and delivers to every tab of the uid only", async () => {
     const streams = new OpenStreams(settings, frames);
     const [a1, a2, b] = [open(streams, "a"), open(streams, "a"), open(streams, "b")];
-    expect(streams.deliver("a", (unread) => bytes(`msg with unread ${unread}\n`))).toBe(2);
+    expect(streams.deliver("a", (counts) => bytes(`msg with unread ${counts.unread}\n`))).toBe(2);
     expect(streams.deliver("nobody", () => bytes("x"))).toBe(0);
     for (const tab of [a1, a2]) await tab.until(() => tab.text === "hello\nmsg with unread 1\n", "the message");
     expect(b.text).toBe("hello\n");
-    expect([streams.unreadOf("a"), streams.unreadOf("b"), streams.unreadOf("nobody")]).toEqual([1, 0, undefined]);
+    expect([streams.countsOf("a"), streams.countsOf("b"), streams.countsOf("nobody")]).toEqual([{ unread: 1, unseen: 1 }, ZERO, undefined]);
     expect([streams.size, streams.users]).toEqual([3, 2]);
   });
 
@@ -87,9 +89,9 @@ describe("OpenStreams", () => {
     const tabs = [open(streams, "a"), open(streams, "a"), open(streams, "b")];
     streams.deliver("a", () => bytes(""));
     const asked: number[] = [];
-    const chunkFor = (unread: number) => {
-      asked.push(unread);
-      return bytes(`all ${unread}\n`);
+    const chunkFor = (counts: InboxCounts) => {
+      asked.push(counts.unread);
+      return bytes(`all ${counts.unread}\n`);
     };
     expect(streams.deliverToAll(chunkFor)).toBe(3);
     expect(asked.sort()).toEqual([1, 2]);
@@ -99,12 +101,12 @@ describe("OpenStreams", () => {
   it("tells the tabs a recounted unread count only when it changed", async () => {
     const streams = new OpenStreams(settings, frames);
     const tab = open(streams, "a");
-    streams.recount("a", 0);
-    streams.recount("a", 5);
-    streams.recount("offline", 3);
-    await tab.until(() => tab.text.includes("unread 5"), "the new count");
-    expect(tab.text).toBe("hello\nunread 5\n");
-    expect(streams.unreadOf("offline")).toBeUndefined();
+    streams.recount("a", ZERO);
+    streams.recount("a", { unread: 5, unseen: 2 });
+    streams.recount("offline", { unread: 3, unseen: 3 });
+    await tab.until(() => tab.text.includes("unread 5/2"), "the new counts");
+    expect(tab.text).toBe("hello\nunread 5/2\n");
+    expect(streams.countsOf("offline")).toBeUndefined();
   });
 
   it("drops a tab whose reader went away as gone, and forgets the uid with its last tab", async () => {
@@ -118,7 +120,7 @@ describe("OpenStreams", () => {
 
   it("cuts a reader that falls MAX_QUEUE_BYTES behind as slow, and the other tab keeps receiving", async () => {
     const streams = new OpenStreams(settings, frames);
-    const neverRead = streams.open("a", null, 0, [bytes("hello\n")]);
+    const neverRead = streams.open("a", null, ZERO, [bytes("hello\n")]);
     const reader = open(streams, "a");
     const chunk = bytes("x".repeat(300));
     const written: number[] = [];

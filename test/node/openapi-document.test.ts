@@ -107,7 +107,7 @@ describe("the OpenAPI document", () => {
   );
 
   it.each([
-    ["live", ["unread", "message", "unread"]],
+    ["live", ["unread", "message", "unread", "retract"]],
     ["busy", ["busy"]],
   ])("shows a %s /push stream made of the documented events", (name, expected) => {
     const example: string = served.paths["/push"].get.responses["200"].content["text/event-stream"].examples[name].value;
@@ -115,7 +115,13 @@ describe("the OpenAPI document", () => {
     // The greeting is the one unnamed event; its data is text, not JSON.
     createParser({ onEvent: (event) => event.event !== undefined && events.push(event) }).feed(example);
     expect(events.map((event) => event.event)).toEqual(expected);
-    const dataSchema: Record<string, string> = { message: "PushMessage", unread: "UnreadCount", reset: "ResetNotice", busy: "BusyNotice" };
+    const dataSchema: Record<string, string> = {
+      message: "PushMessage",
+      unread: "InboxCounts",
+      reset: "ResetNotice",
+      busy: "BusyNotice",
+      retract: "RetractNotice",
+    };
     for (const event of events) {
       const validate = schemaAt(`/components/schemas/${dataSchema[event.event!]}`);
       expect(validate(JSON.parse(event.data)), `${event.event}: ${JSON.stringify(validate.errors)}`).toBe(true);

@@ -67,11 +67,13 @@ describe("publish", () => {
     const uid = freshUid("sdk");
     const stream = await listen(uid);
     const result = await publisherAt(proxy.url).publish({ uid, event: "like", msg: { from: "7" } });
-    expect(result).toEqual({ code: 0, id: expect.stringMatching(/^[1-9][0-9]*$/), delivered: 1 });
+    // The answer names the key the message was published under, the one the SDK made up.
+    expect(result).toEqual({ code: 0, id: expect.stringMatching(/^[1-9][0-9]*$/), delivered: 1, key: expect.any(String) });
     await stream.until(() => stream.messages().length === 1, "the message");
     expect(stream.messages()).toEqual([{ id: result.id, uid, msg: { from: "7" }, ts: expect.any(Number) }]);
     expect(proxy.seen).toHaveLength(1);
     expect(proxy.seen[0]!.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(result.key).toBe(proxy.seen[0]!.key);
   });
 
   it("retries when the answer is lost (503 after the Worker stored it), and the message is stored and delivered once", async () => {

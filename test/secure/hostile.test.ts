@@ -25,6 +25,10 @@ const send = (method: string, path: string, body?: BodyInit, headers: Record<str
 const publishRaw = (body: string, headers: Record<string, string> = publisher) => send("POST", "/update", body, headers);
 const publishJson = (body: unknown, headers?: Record<string, string>) => publishRaw(JSON.stringify(body), headers);
 const readJson = (body: unknown, query = "") => send("POST", `/inbox/read${query}`, JSON.stringify(body), JSON_TYPE);
+const markJson = (action: string, body: unknown, token?: string) =>
+  send("POST", `/inbox/${action}${token === undefined ? "" : `?token=${token}`}`, JSON.stringify(body), JSON_TYPE);
+/** Published to the victim before the run: its key may not be reused for another request. */
+const VICTIM_KEY = `victim-key-${Date.now()}`;
 
 /** A body stream with no Content-Length: the limit must hold while reading. */
 function chunkedBody(totalBytes: number): ReadableStream<Uint8Array> {
@@ -138,6 +142,89 @@ function cases(): Case[] {
       request: () => publishJson({ uid: v, key: "a", msg: 1 }, { ...publisher, "Idempotency-Key": "b" }),
     },
     { name: "isAll a string", status: 400, error: /isAll/, request: () => publishJson({ uid: v, isAll: "true", msg: 1 }) },
+    {
+      name: "key reused for another request",
+      status: 409,
+      error: /different request/,
+      request: () => publishJson({ uid: v, key: VICTIM_KEY, msg: "not the first" }),
+    },
+    // batches
+    {
+      name: "batch with a bad entry",
+      status: 400,
+      error: /^messages\[1\]\.uid must be a string$/,
+      request: () =>
+        publishJson({
+          messages: [
+            { uid: v, msg: "fine" },
+            { uid: [v], msg: 1 },
+          ],
+        }),
+    },
+    {
+      name: "batch of 501",
+      status: 400,
+      error: /1 to 500 messages/,
+      request: () => publishJson({ messages: Array.from({ length: 501 }, () => ({ uid: v, msg: 1 })) }),
+    },
+    {
+      name: "batch reusing a key for another request",
+      status: 409,
+      error: /^messages\[1\]\.key/,
+      request: () =>
+        publishJson({
+          messages: [
+            { uid: v, msg: "fine" },
+            { uid: v, key: VICTIM_KEY, msg: "not the first" },
+          ],
+        }),
+    },
+    {
+      name: "batch with a field beside messages",
+      status: 400,
+      error: /unknown field "isAll"; allowed: messages/,
+      request: () => publishJson({ messages: [{ uid: v, msg: 1 }], isAll: true }),
+    },
+    // tags, expiresAt, ttl
+    { name: "tags a string", status: 400, error: /tags must be an array/, request: () => publishJson({ uid: v, tags: "social", msg: 1 }) },
+    {
+      name: "tags six of them",
+      status: 400,
+      error: /at most 5 tags/,
+      request: () => publishJson({ uid: v, tags: ["a", "b", "c", "d", "e", "f"], msg: 1 }),
+    },
+    { name: "tag in capitals", status: 400, error: /tags/, request: () => publishJson({ uid: v, tags: ["Social"], msg: 1 }) },
+    { name: "tag with a comma", status: 400, error: /tags/, request: () => publishJson({ uid: v, tags: ["a,b"], msg: 1 }) },
+    { name: "tag of 33 characters", status: 400, error: /tags/, request: () => publishJson({ uid: v, tags: ["t".repeat(33)], msg: 1 }) },
+    { name: "tag empty", status: 400, error: /tags/, request: () => publishJson({ uid: v, tags: [""], msg: 1 }) },
+    {
+      name: "expiresAt in the past",
+      status: 400,
+      error: /expiresAt must be a time/,
+      request: () => publishJson({ uid: v, expiresAt: Date.now() - 1000, msg: 1 }),
+    },
+    {
+      name: "expiresAt over a year away",
+      status: 400,
+      error: /within a year/,
+      request: () => publishJson({ uid: v, expiresAt: Date.now() + 400 * 86_400_000, msg: 1 }),
+    },
+    { name: "expiresAt a string", status: 400, error: /expiresAt/, request: () => publishJson({ uid: v, expiresAt: "tomorrow", msg: 1 }) },
+    {
+      name: "expiresAt in seconds with a fraction",
+      status: 400,
+      error: /expiresAt/,
+      request: () => publishJson({ uid: v, expiresAt: 1.5, msg: 1 }),
+    },
+    { name: "ttl zero", status: 400, error: /ttl must be whole seconds/, request: () => publishJson({ uid: v, ttl: 0, msg: 1 }) },
+    { name: "ttl over a year", status: 400, error: /ttl/, request: () => publishJson({ uid: v, ttl: 31_536_001, msg: 1 }) },
+    { name: "ttl a string", status: 400, error: /ttl/, request: () => publishJson({ uid: v, ttl: "60", msg: 1 }) },
+    {
+      name: "both expiresAt and ttl",
+      status: 400,
+      error: /not both/,
+      request: () => publishJson({ uid: v, ttl: 60, expiresAt: Date.now() + 60_000, msg: 1 }),
+    },
     // size, type, auth, method
     { name: "body over the limit", status: 413, error: /MAX_BODY_BYTES/, request: () => publishJson({ uid: v, msg: "x".repeat(70_000) }) },
     {
@@ -224,6 +311,19 @@ function cases(): Case[] {
       error: /signature/,
       request: async () => send("GET", `/push?uid=${v}`, undefined, { Cookie: `inbox_token=${await tokenFor(v, 3600, "guess")}` }),
     },
+    {
+      name: "push with Basic auth instead of a bearer token",
+      status: 401,
+      error: /must be Bearer/,
+      request: () => send("GET", `/push?uid=${v}`, undefined, { Authorization: "Basic dGVzdA==" }),
+    },
+    {
+      name: "push with a forged bearer token beside a valid query token",
+      status: 401,
+      error: /signature/,
+      request: async () =>
+        send("GET", `/push?uid=${v}&token=${victimToken}`, undefined, { Authorization: `Bearer ${await tokenFor(v, 3600, "guess")}` }),
+    },
     { name: "push without a uid", status: 400, error: /uid/, request: () => send("GET", "/push") },
     { name: "push with a CR in the uid", status: 400, error: /control/, request: () => send("GET", `/push?uid=${v}%0D`) },
     { name: "POST /push", status: 405, error: /POST is not allowed/, request: () => send("POST", `/push?uid=${v}`) },
@@ -243,6 +343,56 @@ function cases(): Case[] {
       request: () => send("GET", withToken(`/inbox?uid=${v}&before=9999999999999999`)),
     },
     { name: "inbox before not an id", status: 400, error: /before/, request: () => send("GET", withToken(`/inbox?uid=${v}&before=abc`)) },
+    {
+      name: "inbox status unknown",
+      status: 400,
+      error: /status must be/,
+      request: () => send("GET", withToken(`/inbox?uid=${v}&status=new`)),
+    },
+    {
+      name: "inbox tag in capitals",
+      status: 400,
+      error: /tag must match/,
+      request: () => send("GET", withToken(`/inbox?uid=${v}&tag=Social`)),
+    },
+    {
+      name: "inbox tags six of them",
+      status: 400,
+      error: /tags must be at most 5/,
+      request: () => send("GET", withToken(`/inbox?uid=${v}&tags=a,b,c,d,e,f`)),
+    },
+    {
+      name: "inbox tags with an empty one",
+      status: 400,
+      error: /tags/,
+      request: () => send("GET", withToken(`/inbox?uid=${v}&tags=a,,b`)),
+    },
+    ...["seen", "archive", "unarchive", "delete"].flatMap((action): Case[] => [
+      {
+        name: `${action} without a token`,
+        status: 401,
+        error: /needs a subscriber token/,
+        request: () => markJson(action, { uid: v, upTo: "999999" }),
+      },
+      {
+        name: `${action} naming nothing`,
+        status: 400,
+        error: new RegExp(`name what to ${action === "seen" ? "mark seen" : action}`),
+        request: () => markJson(action, { uid: v }, victimToken),
+      },
+      {
+        name: `${action} ids not ids`,
+        status: 400,
+        error: /ids\[0\]/,
+        request: () => markJson(action, { uid: v, ids: ["x"] }, victimToken),
+      },
+      {
+        name: `${action} with an unknown field`,
+        status: 400,
+        error: /unknown field/,
+        request: () => markJson(action, { uid: v, upTo: "1", all: true }, victimToken),
+      },
+    ]),
     { name: "read without a token", status: 401, error: /needs a subscriber token/, request: () => readJson({ uid: v, upTo: "999999" }) },
     {
       name: "read with another uid's token",
@@ -295,6 +445,54 @@ function cases(): Case[] {
       request: () => send("POST", "/token", JSON.stringify({ ttl: 60 }), publisher),
     },
     { name: "stats without publisher auth", status: 401, error: /Bearer/, request: () => send("GET", "/stats") },
+    // /messages/{id} and /users/{uid}
+    { name: "retract without publisher auth", status: 401, error: /Bearer/, request: () => send("DELETE", "/messages/1") },
+    {
+      name: "retract with a subscriber token",
+      status: 401,
+      error: /wrong/,
+      request: () => send("DELETE", "/messages/1", undefined, { Authorization: `Bearer ${victimToken}` }),
+    },
+    {
+      name: "retract an unknown message",
+      status: 404,
+      error: /no message/,
+      request: () => send("DELETE", "/messages/no-such", undefined, AUTH),
+    },
+    {
+      name: "retract a key of 257 characters",
+      status: 400,
+      error: /id must be 1 to 256/,
+      request: () => send("DELETE", `/messages/${"k".repeat(257)}`, undefined, AUTH),
+    },
+    {
+      name: "retract a key with a line break",
+      status: 400,
+      error: /control characters/,
+      request: () => send("DELETE", "/messages/a%0Ab", undefined, AUTH),
+    },
+    { name: "receipt without publisher auth", status: 401, error: /Bearer/, request: () => send("GET", "/messages/1") },
+    {
+      name: "receipt of an unknown message",
+      status: 404,
+      error: /no message/,
+      request: () => send("GET", "/messages/999999999", undefined, AUTH),
+    },
+    { name: "POST /messages/1", status: 405, error: /POST is not allowed/, request: () => send("POST", "/messages/1", undefined, AUTH) },
+    { name: "erase without publisher auth", status: 401, error: /Bearer/, request: () => send("DELETE", `/users/${v}`) },
+    {
+      name: "erase with the victim's own token",
+      status: 401,
+      error: /wrong/,
+      request: () => send("DELETE", `/users/${v}`, undefined, { Authorization: `Bearer ${victimToken}` }),
+    },
+    {
+      name: "erase a uid with a CR",
+      status: 400,
+      error: /control/,
+      request: () => send("DELETE", "/users/a%0D", undefined, AUTH),
+    },
+    { name: "GET /users/x", status: 405, error: /GET is not allowed/, request: () => send("GET", "/users/x", undefined, AUTH) },
     // routing and CORS
     { name: "an unknown route", status: 404, error: /no route/, request: () => send("GET", "/admin") },
     { name: "DELETE /inbox", status: 405, error: /DELETE is not allowed/, request: () => send("DELETE", `/inbox?uid=${v}`) },
@@ -309,6 +507,8 @@ function cases(): Case[] {
 
 beforeAll(async () => {
   victimToken = await tokenFor(victim);
+  const keyed = await send("POST", "/update", JSON.stringify({ uid: victim, key: VICTIM_KEY, msg: "the first" }), publisher);
+  expect(keyed.status).toBe(200);
   stream = await openStream(victim, { query: { token: victimToken } });
   openingLength = stream.raw.length;
   statsBefore = (await (await fetchWorker("/stats", { headers: AUTH })).json()) as typeof statsBefore;
@@ -350,7 +550,7 @@ describe("CORS", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe(origin);
     expect(response.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(response.headers.get("access-control-allow-headers")).toMatch(/Content-Type/);
+    expect(response.headers.get("access-control-allow-headers")).toBe("Authorization, Content-Type, Last-Event-ID");
   });
 
   it("puts CORS headers on /push, /inbox and their errors for an allowed origin only", async () => {
@@ -361,6 +561,8 @@ describe("CORS", () => {
     const refused = await send("GET", `/inbox?uid=${uid}`, undefined, { Origin: origin });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("access-control-allow-origin")).toBe(origin);
+    // The typed client paces its retries by Retry-After: the page may read it.
+    expect(refused.headers.get("access-control-expose-headers")).toBe("Retry-After");
     const foreign = await send("GET", `/inbox?uid=${uid}&token=${token}`, undefined, { Origin: "https://evil.example" });
     expect(foreign.status).toBe(200);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();

@@ -83,6 +83,34 @@ describe("secure mode", () => {
     expect(await refused.json()).toEqual({ code: 401, error: "the subscriber token is for another uid" });
   });
 
+  it("takes the token from Authorization: Bearer first, on /push, /inbox and /inbox/read", async () => {
+    const uid = freshUid("bearer");
+    const bearer = { Authorization: `Bearer ${await tokenFor(uid)}` };
+    const stream = await openStream(uid, { headers: bearer });
+    expect(stream.response.status).toBe(200);
+    const sent = await publish({ uid, msg: "for the header" });
+    await stream.untilMessages(1);
+    expect(stream.messages()[0]).toMatchObject({ id: sent.id });
+    expect((await fetchWorker(`/inbox?uid=${uid}`, { headers: bearer })).status).toBe(200);
+    const read = await fetchWorker("/inbox/read", {
+      method: "POST",
+      headers: { ...bearer, "Content-Type": "application/json" },
+      body: JSON.stringify({ uid, ids: [sent.id] }),
+    });
+    expect(await read.json()).toEqual({ unread: 0, unseen: 0 });
+    // The header wins over the query and the cookie, whatever they hold.
+    const otherToken = await tokenFor(freshUid("someone"));
+    const headerFirst = await fetchWorker(`/inbox?uid=${uid}&token=${otherToken}`, {
+      headers: { ...bearer, Cookie: `inbox_token=${otherToken}` },
+    });
+    expect(headerFirst.status).toBe(200);
+    const wrongHeader = await fetchWorker(`/inbox?uid=${uid}&token=${await tokenFor(uid)}`, {
+      headers: { Authorization: `Bearer ${otherToken}` },
+    });
+    expect(wrongHeader.status).toBe(401);
+    expect(await wrongHeader.json()).toEqual({ code: 401, error: "the subscriber token is for another uid" });
+  });
+
   it("guards the inbox and its read marks with the uid's token", async () => {
     const uid = freshUid("reader");
     const sent = await publish({ uid, msg: "secret" });

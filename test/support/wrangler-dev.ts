@@ -84,7 +84,8 @@ export async function startWranglerDev({ vars, port: fixedPort, stateDir: givenS
     },
   };
   try {
-    await waitUntilServing(baseUrl, child, () => output);
+    // The API document answers whatever the settings (DEMO_PAGE=off hides /message).
+    await waitUntilServing(baseUrl, child, () => output, "/openapi.json");
   } catch (error) {
     await dev.stop();
     throw error;
