@@ -44,7 +44,7 @@ function serviceBindingProject(name: string, vars: Record<string, string>): Test
   });
 }
 
-const DELIVERY_TESTS = ["push", "resume", "inbox", "shards", "live-path", "inbox-states", "message-admin"].map(
+const DELIVERY_TESTS = ["push", "resume", "inbox", "shards", "live-path", "inbox-states", "message-admin", "batch"].map(
   (name) => `test/${name}.test.ts`,
 );
 

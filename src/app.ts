@@ -13,13 +13,13 @@ import { toHubRequest } from "./hub/subscribe-request";
 import { eraseUser, receiptEverywhere, retractEverywhere } from "./message-admin";
 import type { InboxAction, TokenResult } from "./messages";
 import { openApiDocument } from "./openapi/document";
-import { publishToHubs } from "./publish";
+import { publishUpdate } from "./publish";
 import { INBOX_ACTIONS, InboxQuery, MarkReadBody, MessagePath, markBody, StatsQuery, TokenBody, UserPath } from "./requests";
 import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
 import { collectStats, presenceOf } from "./stats";
-import { parsePublish } from "./update";
+import { parseUpdate } from "./update";
 import { parse, parseResumePoint, parseUid } from "./validate";
 
 type AppEnv = { Bindings: Env; Variables: { settings: Settings } };
@@ -62,8 +62,7 @@ app.post("/update", async (c) => {
   const settings = c.get("settings");
   await requirePublisher(c.req.raw, settings.publishToken);
   const body = await readJsonBody(c.req.raw, settings.maxBodyBytes);
-  const publish = parsePublish(body, c.req.header("idempotency-key") ?? null);
-  return c.json(await publishToHubs(c.env.PUSH_HUB, settings.hubShards, publish));
+  return c.json(await publishUpdate(c.env.PUSH_HUB, settings.hubShards, parseUpdate(body, c.req.header("idempotency-key") ?? null)));
 });
 
 app.get("/inbox", async (c) => {

@@ -175,6 +175,12 @@ export interface PublishResult {
   readonly key?: string;
 }
 
+/** `POST /update {messages: [...]}`: each message's answer, in order (without `code`). */
+export interface BatchResult {
+  readonly code: 0;
+  readonly results: readonly Omit<PublishResult, "code">[];
+}
+
 /** A subscriber token for one uid (`POST /token`, or signed by the SDK or the service binding). */
 export interface SubscriberToken {
   readonly uid: string;
@@ -224,6 +230,8 @@ export interface Presence {
 export interface InboxBinding {
   /** As `POST /update`. */
   publish<T>(request: PublishRequest<T>): Promise<PublishResult | ApiError>;
+  /** As `POST /update {messages}`: up to 500 messages, one call. */
+  publishBatch<T>(messages: readonly PublishRequest<T>[]): Promise<BatchResult | ApiError>;
   /** As `POST /token`: needs SUBSCRIBE_SECRET; ttl in seconds, 1 to 86400, default 3600. */
   signSubscriberToken(uid: string | number, ttl?: number): Promise<TokenResult | ApiError>;
   /** As `GET /stats`. */

@@ -8,12 +8,12 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { issueSubscriberToken } from "./auth/subscriber-token";
 import { tooLarge } from "./body";
 import { badRequest, HttpError, NO_SUBSCRIBE_SECRET } from "./errors";
-import type { ApiError, InboxBinding, InboxStats, PublishRequest, PublishResult, TokenResult } from "./messages";
-import { publishToHubs } from "./publish";
+import type { ApiError, BatchResult, InboxBinding, InboxStats, PublishRequest, PublishResult, TokenResult } from "./messages";
+import { publishBatchToHubs, publishToHubs } from "./publish";
 import { TokenBody } from "./requests";
 import { readSettings } from "./settings";
 import { collectStats } from "./stats";
-import { parsePublish } from "./update";
+import { parsePublish, parseUpdate } from "./update";
 import { parse } from "./validate";
 
 const encoder = new TextEncoder();
@@ -21,13 +21,29 @@ const encoder = new TextEncoder();
 export class InboxService extends WorkerEntrypoint<Env> implements InboxBinding {
   publish<T>(request: PublishRequest<T>): Promise<PublishResult | ApiError> {
     return answer(() => {
-      const settings = readSettings(this.env);
-      // RPC carries more than JSON (undefined, Dates, functions): the request is
-      // taken as the JSON body POST /update would have received, size limit included.
-      const json = toJson(request);
-      if (encoder.encode(json).byteLength > settings.maxBodyBytes) throw tooLarge(settings.maxBodyBytes);
-      return publishToHubs(this.env.PUSH_HUB, settings.hubShards, parsePublish(JSON.parse(json), null));
+      const { hubShards } = readSettings(this.env);
+      return publishToHubs(this.env.PUSH_HUB, hubShards, parsePublish(this.#asJson(request), null));
     });
+  }
+
+  /** As `POST /update {messages}`: up to 500 messages in one call, each answered in order. */
+  publishBatch<T>(messages: readonly PublishRequest<T>[]): Promise<BatchResult | ApiError> {
+    return answer(() => {
+      const update = parseUpdate(this.#asJson({ messages }), null);
+      const { hubShards } = readSettings(this.env);
+      return publishBatchToHubs(this.env.PUSH_HUB, hubShards, update.batch ? update.publishes : [update.publish]);
+    });
+  }
+
+  /**
+   * RPC carries more than JSON (undefined, Dates, functions): the request is
+   * taken as the JSON body POST /update would have received, size limit included.
+   */
+  #asJson(request: unknown): unknown {
+    const json = toJson(request);
+    const { maxBodyBytes } = readSettings(this.env);
+    if (encoder.encode(json).byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    return JSON.parse(json);
   }
 
   signSubscriberToken(uid: string | number, ttl?: number): Promise<TokenResult | ApiError> {

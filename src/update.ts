@@ -116,6 +116,43 @@ function audienceOf({ uid, uids = [], isAll }: v.InferOutput<typeof PublishBody>
   return { all: false, uids: [...new Set(uid === undefined ? uids : [uid, ...uids])] };
 }
 
+export const MAX_BATCH = 500;
+const BATCH_RULE = `must be an array of 1 to ${MAX_BATCH} messages, each a body POST /update takes alone`;
+
+export const PublishBatchBody = jsonObject(
+  {
+    messages: v.pipe(
+      v.array(PublishBody, BATCH_RULE),
+      v.minLength(1, BATCH_RULE),
+      v.maxLength(MAX_BATCH, BATCH_RULE),
+      v.description(`Up to ${MAX_BATCH} messages, each with its own recipients, event, tags, expiry and key.`),
+    ),
+  },
+  '{"messages":[{"uid":"1","msg":"hello"},{"isAll":true,"msg":"hi all"}]}',
+);
+
+/** `POST /update` carries one message, or a batch under `messages`. */
+export type Update =
+  | { readonly batch: false; readonly publish: Publish }
+  | { readonly batch: true; readonly publishes: readonly Publish[] };
+
+/** `headerKey` is the `Idempotency-Key` header, if any. */
+export function parseUpdate(rawBody: unknown, headerKey: string | null): Update {
+  if (typeof rawBody !== "object" || rawBody === null || !("messages" in rawBody)) {
+    return { batch: false, publish: parsePublish(rawBody, headerKey) };
+  }
+  if (headerKey !== null) throw badRequest("Idempotency-Key names one message; in a batch give each message its own key");
+  const publishes = parse(PublishBatchBody, rawBody).messages.map((body) => toPublish(body, undefined));
+  const firstWithKey = new Map<string, number>();
+  for (const [i, { key }] of publishes.entries()) {
+    if (key === undefined) continue;
+    const first = firstWithKey.get(key);
+    if (first !== undefined) throw badRequest(`messages[${i}].key repeats messages[${first}].key; each message needs a key of its own`);
+    firstWithKey.set(key, i);
+  }
+  return { batch: true, publishes };
+}
+
 /** `headerKey` is the `Idempotency-Key` header, if any. */
 export function parsePublish(rawBody: unknown, headerKey: string | null): Publish {
   const body = parse(PublishBody, rawBody);
@@ -124,6 +161,10 @@ export function parsePublish(rawBody: unknown, headerKey: string | null): Publis
   if (body.key !== undefined && headerKeyClean !== undefined && body.key !== headerKeyClean) {
     throw badRequest("key and the Idempotency-Key header differ; send one of them");
   }
+  return toPublish(body, headerKeyClean);
+}
+
+function toPublish(body: v.InferOutput<typeof PublishBody>, headerKey: string | undefined): Publish {
   const audience = audienceOf(body);
   const event = body.event ?? DEFAULT_EVENT;
   const msgJson = JSON.stringify(body.msg);
@@ -132,5 +173,5 @@ export function parsePublish(rawBody: unknown, headerKey: string | null): Publis
   const expiry = body.ttl === undefined ? { expiresAt } : { ttl: body.ttl };
   const recipients = audience.all ? "all" : [...audience.uids].sort();
   const canonical = JSON.stringify({ recipients, event, msg: msgJson, tags, ...expiry });
-  return { audience, event, msgJson, key: body.key ?? headerKeyClean, tags, expiresAt, canonical };
+  return { audience, event, msgJson, key: body.key ?? headerKey, tags, expiresAt, canonical };
 }

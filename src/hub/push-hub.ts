@@ -28,9 +28,13 @@ export interface HubPublish extends Omit<Publish, "canonical"> {
   readonly ref: string | null;
 }
 
-/** A publish's answer, or null when its key was used for a different request within 24 hours (nothing was stored). */
+/**
+ * Each message's answer, in order; or, when a message's key was used for a
+ * different request within 24 hours, that message's index and nothing stored.
+ */
 export interface PublishOutcome {
-  readonly result: PublishResult | null;
+  readonly results: readonly PublishResult[];
+  readonly conflictAt: number | null;
 }
 
 export interface InboxQuery {
@@ -126,14 +130,27 @@ export class PushHub extends DurableObject<Env> {
     return bytes.byteLength > this.#settings.maxQueueBytes / 2 ? reset() : bytes;
   }
 
-  /** `POST /update`, validated by the Worker. Stored first, then fanned out. */
-  publish(publish: HubPublish): PublishOutcome {
+  /**
+   * `POST /update`, one message or a batch, validated by the Worker. In one
+   * synchronous turn: every key is checked first (a conflict stores nothing),
+   * then each message is stored and fanned out as if it came alone.
+   */
+  publish(parts: readonly HubPublish[]): PublishOutcome {
     const now = Date.now();
     this.#expire(now);
-    if (publish.key !== undefined) {
-      const repeat = this.#history.repeatOf(publish.key, publish.fingerprint, now);
-      if (repeat !== undefined) return { result: "conflict" in repeat ? null : repeat.result };
-    }
+    const repeats = parts.map((part) => (part.key === undefined ? undefined : this.#history.repeatOf(part.key, part.fingerprint, now)));
+    const conflictAt = repeats.findIndex((repeat) => repeat !== undefined && "conflict" in repeat);
+    if (conflictAt >= 0) return { results: [], conflictAt };
+    const results = parts.map((part, i) => {
+      const repeat = repeats[i];
+      return repeat !== undefined && "result" in repeat ? repeat.result : this.#store(part, now);
+    });
+    this.#scheduleAlarm(now);
+    return { results, conflictAt: null };
+  }
+
+  /** Stored first, then fanned out. */
+  #store(publish: HubPublish, now: number): PublishResult {
     // Date.now() can stand still or step back; stored times never go backwards.
     this.#lastTs = Math.max(this.#lastTs, now);
     const ts = this.#lastTs;
@@ -153,8 +170,7 @@ export class PushHub extends DurableObject<Env> {
     if (publish.key !== undefined) this.#history.rememberResult(publish.key, publish.fingerprint, result, now);
     this.#published++;
     this.#delivered += delivered;
-    this.#scheduleAlarm(now);
-    return { result };
+    return result;
   }
 
   #fanOutTo(uids: readonly string[], message: StoredMessage): number {
@@ -230,9 +246,13 @@ export class PushHub extends DurableObject<Env> {
     };
   }
 
-  /** With shards: claim a publish's key on the key's own shard (see History.claimKey). */
-  claimKey(key: string, fingerprint: string): boolean {
-    return this.#history.claimKey(key, fingerprint, Date.now());
+  /**
+   * With shards: claim publishes' keys on the keys' own shard (see
+   * History.claimKey). The index of the first key held by another request, or -1.
+   */
+  claimKeys(claims: readonly { readonly key: string; readonly fingerprint: string }[]): number {
+    const now = Date.now();
+    return claims.findIndex(({ key, fingerprint }) => !this.#history.claimKey(key, fingerprint, now));
   }
 
   /** Forget the uid: its state, the messages addressed to it alone, and its open streams. */

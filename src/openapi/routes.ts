@@ -8,7 +8,7 @@ import * as v from "valibot";
 import type { InboxAction } from "../messages";
 import { INBOX_ACTIONS, InboxQuery, MessagePath, markBody, PushHeaders, PushQuery, StatsQuery, TokenBody, UserPath } from "../requests";
 import { DEFAULT_GREETING } from "../settings";
-import { PublishBody, PublishHeaders } from "../update";
+import { MAX_BATCH, PublishBatchBody, PublishBody, PublishHeaders } from "../update";
 import { COMPONENTS } from "./schemas";
 
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 503;
@@ -93,28 +93,40 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "post",
     path: "/update",
     tag: "publisher",
-    summary: "Publish a message",
+    summary: "Publish a message, or a batch of up to 500",
     description:
       "Stores the message for its recipients, then writes it to every open stream of theirs. " +
-      "Name the recipients with `uid`, `uids` or `isAll: true` (isAll wins). The seed's body `{uid, msg, isAll}` works unchanged.",
+      "Name the recipients with `uid`, `uids` or `isAll: true` (isAll wins). The seed's body `{uid, msg, isAll}` works unchanged. " +
+      `A batch is \`{"messages": [...]}\`, up to ${MAX_BATCH} bodies of a single publish, each with its own recipients, event, tags, expiry and key: ` +
+      "one call, each message stored and fanned out as if sent alone, answered in order. A bad entry refuses the whole batch, naming it " +
+      "(`messages[3].uid must be a string`), and nothing is stored.",
     auth: "publisher",
     headers: PublishHeaders,
     body: {
-      schema: PublishBody,
+      schema: v.union([PublishBody, PublishBatchBody]),
       examples: {
         seed: { uid: "1", msg: "hello", isAll: false },
-        targeted: { uid: "42", event: "like", msg: { title: "New like", body: "Ana liked your post", link: "/posts/7" } },
+        targeted: { uid: "42", event: "like", msg: { title: "New like", body: "Ana liked your post", url: "/posts/7" } },
         several: { uids: ["42", "43"], msg: { title: "Your team has a new member" }, key: "team-7-join-ana" },
         broadcast: { isAll: true, event: "maintenance", msg: { title: "Maintenance at 22:00" } },
+        tagged: { uid: "42", tags: ["social"], ttl: 86400, msg: { title: "Ana follows you", url: "/users/ana" } },
+        batch: {
+          messages: [
+            { uid: "42", event: "like", msg: { title: "New like" }, key: "like-42-7" },
+            { uids: ["43", "44"], msg: { title: "New comment" }, tags: ["social"] },
+            { isAll: true, msg: { title: "Maintenance at 22:00" } },
+          ],
+        },
       },
     },
     answer: {
       status: 200,
-      description: "Stored, and written to the streams open now.",
+      description:
+        "Stored, and written to the streams open now: a PublishResult, or for a batch a BatchResult (one result per message, in order).",
       mediaType: "application/json",
-      schema: COMPONENTS.PublishResult,
+      schema: v.union([COMPONENTS.PublishResult, COMPONENTS.BatchResult]),
     },
-    errors: [400, 401, 413, 415, 503],
+    errors: [400, 401, 409, 413, 415, 503],
   },
   {
     method: "get",

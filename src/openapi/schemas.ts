@@ -4,6 +4,7 @@
 import * as v from "valibot";
 import type {
   ApiError,
+  BatchResult,
   BusyNotice,
   EraseResult,
   InboxCounts,
@@ -18,7 +19,7 @@ import type {
   ShardStats,
 } from "../messages";
 import { MarkReadBody, TokenBody } from "../requests";
-import { PublishBody } from "../update";
+import { PublishBatchBody, PublishBody } from "../update";
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const epochMs = v.pipe(v.number(), v.integer(), v.description("Milliseconds since the epoch, when the hub stored it."));
@@ -41,6 +42,14 @@ const PublishResult = v.object({
     ),
   ),
 }) satisfies v.GenericSchema<unknown, ShardedPublishResult>;
+
+const BatchAnswer = v.object({
+  code: v.literal(0),
+  results: v.pipe(
+    v.array(v.omit(PublishResult, ["code"])),
+    v.description("Each message's answer, in the order sent: its id (ids with shards), delivered, and key when it has one."),
+  ),
+}) satisfies v.GenericSchema<unknown, BatchResult>;
 
 const tags = v.pipe(v.array(v.string()), v.description("The publisher's tags."));
 const expiresAt = v.pipe(v.number(), v.integer(), v.description("When it leaves every inbox, in milliseconds since the epoch."));
@@ -156,6 +165,8 @@ const Busy = v.object({
 /** Named in the document's components and referenced by name wherever they are used. */
 export const COMPONENTS = {
   PublishRequest: PublishBody,
+  PublishBatchRequest: PublishBatchBody,
+  BatchResult: BatchAnswer,
   PublishResult,
   MarkRequest: MarkReadBody,
   InboxCounts: Counts,

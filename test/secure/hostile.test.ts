@@ -148,6 +148,43 @@ function cases(): Case[] {
       error: /different request/,
       request: () => publishJson({ uid: v, key: VICTIM_KEY, msg: "not the first" }),
     },
+    // batches
+    {
+      name: "batch with a bad entry",
+      status: 400,
+      error: /^messages\[1\]\.uid must be a string$/,
+      request: () =>
+        publishJson({
+          messages: [
+            { uid: v, msg: "fine" },
+            { uid: [v], msg: 1 },
+          ],
+        }),
+    },
+    {
+      name: "batch of 501",
+      status: 400,
+      error: /1 to 500 messages/,
+      request: () => publishJson({ messages: Array.from({ length: 501 }, () => ({ uid: v, msg: 1 })) }),
+    },
+    {
+      name: "batch reusing a key for another request",
+      status: 409,
+      error: /^messages\[1\]\.key/,
+      request: () =>
+        publishJson({
+          messages: [
+            { uid: v, msg: "fine" },
+            { uid: v, key: VICTIM_KEY, msg: "not the first" },
+          ],
+        }),
+    },
+    {
+      name: "batch with a field beside messages",
+      status: 400,
+      error: /unknown field "isAll"; allowed: messages/,
+      request: () => publishJson({ messages: [{ uid: v, msg: 1 }], isAll: true }),
+    },
     // tags, expiresAt, ttl
     { name: "tags a string", status: 400, error: /tags must be an array/, request: () => publishJson({ uid: v, tags: "social", msg: 1 }) },
     {

@@ -7,6 +7,7 @@ export default {
     const { pathname } = new URL(request.url);
     const body = request.method === "POST" ? await request.json() : undefined;
     if (pathname === "/notify") return Response.json(await env.INBOX.publish(body));
+    if (pathname === "/notify-many") return Response.json(await env.INBOX.publishBatch(body));
     if (pathname === "/token") return Response.json(await env.INBOX.signSubscriberToken(body.uid, body.ttl));
     if (pathname === "/stats") return Response.json(await env.INBOX.stats());
     return new Response("no such route", { status: 404 });

@@ -4,7 +4,7 @@
 // what POST /update refuses, the binding refuses with the same answer.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ApiError, InboxStats, PublishResult, TokenResult } from "../../src/messages";
+import type { ApiError, BatchResult, InboxStats, PublishResult, TokenResult } from "../../src/messages";
 import { getInbox } from "../helpers/inbox";
 import { AUTH, postJson } from "../helpers/publish";
 import { closeAllStreams, fetchWorker, openStream } from "../helpers/sse-client";
@@ -16,7 +16,7 @@ afterEach(closeAllStreams);
 const consumer = (env as unknown as { CONSUMER: Fetcher }).CONSUMER;
 
 /** What the binding answered the consumer Worker. */
-async function viaBinding<T>(path: "/notify" | "/token" | "/stats", body?: unknown): Promise<T | ApiError> {
+async function viaBinding<T>(path: "/notify" | "/notify-many" | "/token" | "/stats", body?: unknown): Promise<T | ApiError> {
   const response = await consumer.fetch(`https://consumer.test${path}`, {
     method: body === undefined ? "GET" : "POST",
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -72,6 +72,26 @@ describe("the InboxService binding", () => {
     }
     expect(stream.raw.slice(opening.length).replaceAll(": ping\n\n", "")).toBe("");
     expect((await succeeds(viaBinding<InboxStats>("/stats"))).published).toBe(before.published);
+  });
+
+  it("publishes a batch in one call, each message answered in order, and refuses a bad one as POST /update does", async () => {
+    const [alice, bob] = [freshUid("batch-a"), freshUid("batch-b")];
+    const { token } = await succeeds(tokenFor(alice));
+    const stream = await openStream(alice, { query: { token } });
+    const answer = await succeeds(
+      viaBinding<BatchResult>("/notify-many", [
+        { uid: alice, msg: "first" },
+        { uids: [alice, bob], msg: "second", tags: ["social"] },
+      ]),
+    );
+    expect(answer).toEqual({ code: 0, results: [expect.objectContaining({ delivered: 1 }), expect.objectContaining({ delivered: 1 })] });
+    await stream.untilMessages(2);
+    expect(stream.messages().map((m) => m.id)).toEqual(answer.results.map((r) => r.id));
+
+    const refused = await viaBinding<BatchResult>("/notify-many", [{ uid: alice, msg: "fine" }, { uid: alice }]);
+    const route = await postJson("/update", { messages: [{ uid: alice, msg: "fine" }, { uid: alice }] });
+    expect(refused).toEqual(await route.json());
+    expect(refused).toMatchObject({ code: 400, error: expect.stringMatching(/^messages\[1\]/) });
   });
 
   it("answers a repeated key with the first result and stores the message once", async () => {
