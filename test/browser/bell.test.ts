@@ -1,32 +1,18 @@
 // <edge-inbox-bell> as a site drops it in: one <script> tag for /widget.js and
 // the element, on a page of the site (here served by the test, on the
 // Worker's origin), in real Chromium against wrangler dev.
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import type { InboxPage } from "../../src/messages";
-import { type Browser, launchChromium } from "./chromium";
+import { OUTPUT_DIR, useChromium } from "./chromium";
+import { ICON_URL, serveIcons } from "./fake-cdn";
 import { freshUid, publish } from "./publish";
 
-const OUTPUT_DIR = "test-output";
 const WAIT_MS = 15_000;
 const baseUrl = inject("baseUrl");
 const publishToken = inject("publishToken");
 
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  browser = await launchChromium();
-  await browser.context.route("https://cdn.example/**", (route) =>
-    route.fulfill({
-      contentType: "image/svg+xml",
-      body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="20" fill="#0e9f6e"/></svg>',
-    }),
-  );
-}, 60_000);
-
-afterAll(() => browser?.close());
+const browser = useChromium(serveIcons);
 
 // Each open page holds a stream: one of the six connections Chromium allows an origin over HTTP/1.1.
 afterEach(async () => {
@@ -102,7 +88,7 @@ describe("<edge-inbox-bell>", () => {
     const uid = freshUid("bell");
     const like = await publish({
       uid,
-      msg: { title: "New like", body: "Ana liked your post", url: "/posts/7", icon: "https://cdn.example/ana.svg" },
+      msg: { title: "New like", body: "Ana liked your post", url: "/posts/7", icon: ICON_URL },
     });
     const page = await openSite(uid);
     await untilListed(page, like.id);
@@ -280,7 +266,7 @@ describe("<edge-inbox-bell>", () => {
   it("looks right in light, in dark (the system's or theme=dark) and at phone width", async () => {
     const uid = freshUid("bell-looks");
     await publish({ uid, msg: { title: "Welcome to Acme", body: "Set up your profile to get started.", url: "/acme/profile" } });
-    await publish({ uid, msg: { title: "Ana liked your post", body: "“Shipping the bell today”", icon: "https://cdn.example/ana.svg" } });
+    await publish({ uid, msg: { title: "Ana liked your post", body: "“Shipping the bell today”", icon: ICON_URL } });
     const last = await publish({
       uid,
       msg: { title: "Maintenance tonight", body: "The site is read-only from 22:00 to 22:10." },

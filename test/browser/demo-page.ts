@@ -6,9 +6,15 @@ import type { BrowserContext, Page } from "playwright-core";
 export const WAIT_MS = 15_000;
 
 /** The page for uid, live, its stored inbox loaded (and so its counts settled). */
-export async function openDemo(context: BrowserContext, baseUrl: string, uid: string, waitMs = WAIT_MS): Promise<Page> {
+export async function openDemo(
+  context: BrowserContext,
+  baseUrl: string,
+  uid: string,
+  { waitMs = WAIT_MS, viewport }: { waitMs?: number; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(waitMs);
+  if (viewport !== undefined) await page.setViewportSize(viewport);
   await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}`);
   await untilState(page, "live");
   await page.waitForSelector('body[data-inbox="loaded"]');

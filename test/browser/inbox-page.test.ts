@@ -1,24 +1,15 @@
 // The demo inbox at /message in real headless Chromium, against `wrangler dev`
 // on local workerd (started by global-setup.ts). Messages are published over
 // HTTP exactly as a backend would; the test reads what the page shows.
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Browser, launchChromium } from "./chromium";
+import { describe, expect, inject, it } from "vitest";
+import { OUTPUT_DIR, useChromium } from "./chromium";
 import { byNewest, openDemo, ownIds, shownIds, unreadShown, untilShown, untilState, untilUnread, WAIT_MS } from "./demo-page";
 import { freshUid, publish } from "./publish";
 
-const OUTPUT_DIR = "test-output";
 const baseUrl = inject("baseUrl");
 const PUBLISH_TOKEN = inject("publishToken");
 
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(() => browser?.close());
+const browser = useChromium();
 
 const openInbox = (uid: string) => openDemo(browser.context, baseUrl, uid);
 

@@ -1,34 +1,19 @@
 // The demo page's inbox states in real Chromium (issue 12): the recommended
 // message shape, seen versus read, archive and the Archived view, delete, tag
 // chips with their counts, retract, and changes made elsewhere followed.
-import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { InboxPage } from "../../src/messages";
-import { type Browser, launchChromium } from "./chromium";
+import { OUTPUT_DIR, useChromium } from "./chromium";
 import { openDemo, ownIds, shownIds, unreadShown, untilGone, untilShown, untilUnread, untilUnseen } from "./demo-page";
+import { ICON_URL, serveIcons } from "./fake-cdn";
 import { freshUid, publish } from "./publish";
 
-const OUTPUT_DIR = "test-output";
 const baseUrl = inject("baseUrl");
 const publishToken = inject("publishToken");
 // Tall enough for every row of a fresh uid's inbox (its own and the run's broadcasts) to be on screen.
 const TALL = { width: 1280, height: 2400 };
 
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  browser = await launchChromium();
-  // Served instead of a CDN: the icons of the messages below.
-  await browser.context.route("https://cdn.example/**", (route) =>
-    route.fulfill({
-      contentType: "image/svg+xml",
-      body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="20" fill="#e8590c"/><text x="20" y="27" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">A</text></svg>',
-    }),
-  );
-}, 60_000);
-
-afterAll(() => browser?.close());
+const browser = useChromium(serveIcons);
 
 const openInbox = (uid: string) => openDemo(browser.context, baseUrl, uid);
 
@@ -44,7 +29,7 @@ describe("the demo page's inbox", () => {
     const page = await openInbox(uid);
     const like = await publish({
       uid,
-      msg: { title: "New like", body: "Ana liked your post", url: "/posts/7", icon: "https://cdn.example/ana.svg" },
+      msg: { title: "New like", body: "Ana liked your post", url: "/posts/7", icon: ICON_URL },
       tags: ["social"],
     });
     const text = await publish({ uid, msg: "a plain text message" });
@@ -59,7 +44,7 @@ describe("the demo page's inbox", () => {
     const title = await page.$(`${row(like.id)} a.link strong.title`);
     expect(Number(await title!.evaluate((element) => getComputedStyle(element).fontWeight))).toBeGreaterThanOrEqual(600);
     expect(await page.textContent(`${row(like.id)} .body`)).toBe("Ana liked your post");
-    expect(await page.getAttribute(`${row(like.id)} img.icon`, "src")).toBe("https://cdn.example/ana.svg");
+    expect(await page.getAttribute(`${row(like.id)} img.icon`, "src")).toBe(ICON_URL);
     expect(await page.$eval(`${row(like.id)} img.icon`, (image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(await page.textContent(`${row(like.id)} time`)).toBe("now");
     expect(await page.textContent(`${row(like.id)} .tag`)).toBe("social");
@@ -91,11 +76,7 @@ describe("the demo page's inbox", () => {
 
   it("counts unseen in its badge and unread beside it; what stays on screen becomes seen, and stays unread until opened", async () => {
     const uid = freshUid("seen");
-    const page = await browser.context.newPage();
-    await page.setViewportSize(TALL);
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}`);
-    await page.waitForSelector('body[data-inbox="loaded"]');
+    const page = await openDemo(browser.context, baseUrl, uid, { viewport: TALL });
     // Everything this fresh inbox holds is on screen: after a second it is all seen.
     await untilUnseen(page, 0);
     const unreadBefore = await unreadShown(page);
@@ -120,11 +101,7 @@ describe("the demo page's inbox", () => {
   it("keeps what it does not show unseen: a message outside the tag in view raises the badge and stays unseen", async () => {
     const uid = freshUid("unshown");
     await publish({ uid, msg: "tagged", tags: ["social"] });
-    const page = await browser.context.newPage();
-    await page.setViewportSize(TALL);
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${baseUrl}/message?uid=${encodeURIComponent(uid)}`);
-    await page.waitForSelector('body[data-inbox="loaded"]');
+    const page = await openDemo(browser.context, baseUrl, uid, { viewport: TALL });
     await untilUnseen(page, 0);
     await page.click('#tag-chips button[data-tag="social"]');
     await page.waitForSelector('#tag-chips button[data-tag="social"][aria-pressed="true"]');

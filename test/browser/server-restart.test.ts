@@ -45,7 +45,7 @@ async function restart({ wipeStorage }: { wipeStorage: boolean }): Promise<void>
   server = await startWranglerDev({ vars, port: server.port, stateDir });
 }
 
-const openInbox = (uid: string) => openDemo(browser.context, server.baseUrl, uid, WAIT_MS);
+const openInbox = (uid: string) => openDemo(browser.context, server.baseUrl, uid, { waitMs: WAIT_MS });
 
 const shownBodies = (page: Page) => page.$$eval("#messages li .body", (bodies) => bodies.map((body) => body.textContent));
 
