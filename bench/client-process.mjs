@@ -33,13 +33,13 @@ export class Client {
     });
   }
 
-  call(command, args = {}) {
+  call(command, args = {}, timeoutMs = CALL_TIMEOUT_MS) {
     return new Promise((resolve, reject) => {
       const id = ++this.nextId;
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`client ${command} took over ${CALL_TIMEOUT_MS} ms`));
-      }, CALL_TIMEOUT_MS);
+        reject(new Error(`client ${command} took over ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, (message) => {
         clearTimeout(timer);
         if (message.error !== undefined) reject(new Error(message.error));

@@ -15,8 +15,15 @@ const AT = 0x40;
 const DIGIT_0 = 0x30;
 const CONNECT_CONCURRENCY = 256;
 const PUBLISH_CONCURRENCY = 8;
-/** Deliveries still on their way when the publishing ends get this long. */
-const GRACE_MS = 5000;
+/**
+ * Deliveries still on their way when the publishing ends are awaited while
+ * they keep arriving: an overloaded server is late, not lossy. A delivery
+ * missing after IDLE_MS without any arrival, or after the drain's limit, is lost.
+ */
+const IDLE_MS = 5000;
+const CLOSED_LOOP_DRAIN_MS = 30_000;
+/** How long the answers to an open-loop run's last publishes are awaited. */
+const ANSWERS_WAIT_MS = 30_000;
 
 let target; // { port, token }
 let streams = [];
@@ -122,6 +129,19 @@ async function untilDelivered(missing, deadline) {
   while (missing() > 0 && Date.now() < deadline) await sleep(missing() > 100 ? 5 : 1);
 }
 
+/** Resolve when nothing is missing any more, or nothing arrived for IDLE_MS, or after `maxMs`. */
+async function untilDrained(maxMs) {
+  const deadline = Date.now() + maxMs;
+  let left = expectations.missing();
+  let lastArrival = Date.now();
+  while (left > 0 && Date.now() - lastArrival < IDLE_MS && Date.now() < deadline) {
+    await sleep(20);
+    const now = expectations.missing();
+    if (now < left) lastArrival = Date.now();
+    left = now;
+  }
+}
+
 async function broadcast({ rounds, timeoutMs, pauseMs }) {
   const open = openStreams().map((stream) => stream.index);
   const latencies = [];
@@ -171,7 +191,7 @@ async function targeted({ count, timeoutMs }) {
   const ticker = setInterval(() => progress(`targeted ${sent}/${count}`), 1000);
   await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, worker));
   const seconds = (performance.now() - start) / 1000;
-  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
+  await untilDrained(CLOSED_LOOP_DRAIN_MS);
   clearInterval(ticker);
   const result = {
     sent: answerMs.length,
@@ -253,7 +273,7 @@ async function batch({ total, size, inFlight, timeoutMs }) {
  * outstanding, and one that had to wait for room counts as behind schedule.
  * Latencies run from the moment a publish was sent.
  */
-async function mixed({ seconds, targetedPerSecond, broadcastEveryMs, maxInFlight }) {
+async function mixed({ seconds, targetedPerSecond, broadcastEveryMs, maxInFlight, drainMs }) {
   const open = openStreams();
   const openIndexes = open.map((stream) => stream.index);
   const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight + 1 });
@@ -307,9 +327,9 @@ async function mixed({ seconds, targetedPerSecond, broadcastEveryMs, maxInFlight
     await sleep(1);
   }
   const sendingSeconds = (performance.now() - start) / 1000;
-  const answersDeadline = Date.now() + 30_000;
+  const answersDeadline = Date.now() + ANSWERS_WAIT_MS;
   while (inFlight > 0 && Date.now() < answersDeadline) await sleep(5);
-  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
+  await untilDrained(drainMs);
   clearInterval(ticker);
   agent.destroy();
   const report = (kind, streamsPerPublish) => ({

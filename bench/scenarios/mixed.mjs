@@ -7,6 +7,8 @@ import { hubStats, SETTLE_MS, sleep, withServer } from "./common.mjs";
 /** Targeted publishes outstanding at once, at most; each holds a connection. */
 const MAX_IN_FLIGHT = 32;
 const BROADCAST_EVERY_MS = 1000;
+/** An overloaded server's backlog of deliveries is awaited this long at most after the last publish. */
+const DRAIN_MS = 180_000;
 
 /** `requested` is a number or "max" (what the descriptor limit allows). `options`: { root, log, seconds, rate, heartbeatMs, onDisk }. */
 export async function mixed(name, requested, options) {
@@ -23,12 +25,15 @@ export async function mixed(name, requested, options) {
     log(`${label} ${connect.open}/${n} open; ${options.rate} targeted/s + 1 broadcast/s for ${options.seconds} s`);
     await sleep(SETTLE_MS);
     const cpuBefore = processUsage(server.pid).cpuMs;
-    const load = await client.call("mixed", {
+    const args = {
       seconds: options.seconds,
       targetedPerSecond: options.rate,
       broadcastEveryMs: BROADCAST_EVERY_MS,
       maxInFlight: MAX_IN_FLIGHT,
-    });
+      drainMs: DRAIN_MS,
+    };
+    // Sending stops at twice the time at most; then the last answers (30 s at most) and the drain.
+    const load = await client.call("mixed", args, options.seconds * 2000 + 60_000 + DRAIN_MS);
     const deliveries = load.targeted.delivered + load.broadcast.delivered;
     load.serverCpuUsPerDelivery = ((processUsage(server.pid).cpuMs - cpuBefore) * 1000) / Math.max(1, deliveries);
     const stats = name === "workerd" ? await hubStats(server.port) : null;
