@@ -3,7 +3,7 @@
 // and keeps each uid's inbox state. Its RPC surface is exactly what the
 // Worker calls; everything else is #private.
 import { DurableObject } from "cloudflare:workers";
-import type { InboxAction, InboxCounts, InboxPage, InboxStatus, Presence, PublishResult, ShardStats } from "../messages";
+import type { InboxAction, InboxCounts, InboxPage, InboxStatus, MessageReceipt, Presence, PublishResult, ShardStats } from "../messages";
 import { failedHubRetryMs, jitteredMs } from "../retry-delay";
 import { readSettings, type Settings } from "../settings";
 import { busyResponse, sseResponse } from "../sse/response";
@@ -52,16 +52,9 @@ export interface MessageRef {
   readonly key: string;
 }
 
-/** One shard's part of a receipt. */
-export interface ReceiptPart {
+/** One shard's part of a receipt: its copy's id and counts, summed by the Worker. */
+export interface ReceiptPart extends Omit<MessageReceipt, "code" | "ids"> {
   readonly id: number;
-  readonly event: string;
-  readonly ts: number;
-  readonly broadcast: boolean;
-  readonly audience: number | null;
-  readonly written: number;
-  readonly seen: number;
-  readonly read: number;
 }
 
 export class PushHub extends DurableObject<Env> {
