@@ -208,6 +208,64 @@ async function targeted({ count, timeoutMs }) {
 }
 
 /**
+ * Closed loop of batches (`POST /update {messages}`): `inFlight` publishers,
+ * each sending the next batch of `size` targeted messages, one stream each,
+ * as soon as it has the last one's answer. Counted in messages.
+ */
+async function batch({ total, size, inFlight, timeoutMs }) {
+  const open = openStreams();
+  const answerMs = [];
+  const deliveryMs = [];
+  const failures = [];
+  const deadline = Date.now() + timeoutMs;
+  const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
+  let sent = 0;
+  let acked = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (sent < total && Date.now() < deadline) {
+      const count = Math.min(size, total - sent);
+      const t0 = performance.now();
+      const numbers = [];
+      const messages = [];
+      for (let i = 0; i < count; i++) {
+        const stream = open[(sent++ * 7919) % open.length];
+        const n = ++seq;
+        numbers.push(n);
+        expectations.expectOne(n, stream.index, t0, deliveryMs);
+        messages.push({ uid: `u${stream.index}`, msg: { text: `@@${n}@@ batched` } });
+      }
+      const answer = await postUpdate(target, { messages }, agent, timeoutMs);
+      answerMs.push(performance.now() - t0);
+      if (answer.status === 200) acked += count;
+      else {
+        failures.push(answer.status);
+        for (const n of numbers) expectations.forget(n);
+      }
+    }
+  };
+  const ticker = setInterval(() => progress(`batch ${sent}/${total} messages`), 1000);
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
+  clearInterval(ticker);
+  agent.destroy();
+  const result = {
+    sent,
+    acked,
+    failed: failures.length,
+    delivered: deliveryMs.length,
+    seconds,
+    perSecond: acked / seconds,
+    answer: summarize(answerMs),
+    delivery: summarize(deliveryMs),
+    ...surprises(),
+  };
+  expectations.clear();
+  return result;
+}
+
+/**
  * Open loop, as a site's backend publishes: targeted publishes scheduled by
  * the clock at `targetedPerSecond` to strided streams, plus one broadcast
  * every `broadcastEveryMs`, for `seconds`. Nothing waits for an answer
@@ -325,4 +383,4 @@ function setTarget(args) {
   return { ok: true };
 }
 
-serveCommands({ target: setTarget, connectAll, broadcast, targeted, mixed, closeAll });
+serveCommands({ target: setTarget, connectAll, broadcast, targeted, batch, mixed, closeAll });

@@ -17,17 +17,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { latencyChart } from "./chart.mjs";
+import { batch, batchFailures } from "./scenarios/batch.mjs";
 import { fanout, fanoutFailures } from "./scenarios/fanout.mjs";
 import { mixed, mixedFailures } from "./scenarios/mixed.mjs";
 import { recovery, recoveryFailures } from "./scenarios/recovery.mjs";
 import { SERVERS } from "./servers.mjs";
-import { fanoutTable, mixedTable, recoveryTable } from "./table.mjs";
+import { batchTable, fanoutTable, mixedTable, recoveryTable } from "./table.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-// Batch publish (issue 14, part 3) becomes a fourth scenario here once
-// `POST /update {messages:[...]}` exists: messages per second against single
-// targeted publishes, nothing lost.
-const SCENARIOS = ["fanout", "mixed", "recovery"];
+const SCENARIOS = ["fanout", "mixed", "recovery", "batch"];
 /** The mixed scenario compares the hub with the floor on the same runtime. */
 const MIXED_SERVERS = ["workerd", "workerd-floor"];
 
@@ -45,6 +43,9 @@ const { values: flags } = parseArgs({
     "recovery-rate": { type: "string", default: "100" },
     "recovery-down-ms": { type: "string", default: "3000" },
     "recovery-retry-ms": { type: "string", default: "3000" },
+    "batch-n": { type: "string", default: "1000" },
+    "batch-messages": { type: "string", default: "10000" },
+    "batch-size": { type: "string", default: "500" },
     "heartbeat-ms": { type: "string", default: "15000" },
     disk: { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
@@ -86,6 +87,7 @@ const settings = {
     downMs: numberOf("recovery-down-ms", 0, 60_000),
     retryMs: numberOf("recovery-retry-ms", 50, 60_000),
   },
+  batch: { n: numberOf("batch-n", 1, 9_000), messages: numberOf("batch-messages", 1, 200_000), size: numberOf("batch-size", 1, 500) },
 };
 
 const log = (text) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
@@ -112,7 +114,7 @@ async function attempt(scenario, server, step, measure) {
 
 if (!flags["skip-build"]) build();
 const common = { root: ROOT, log, heartbeatMs: settings.heartbeatMs, onDisk: settings.onDisk };
-const results = { fanout: [], mixed: [], recovery: [] };
+const results = { fanout: [], mixed: [], recovery: [], batch: [] };
 if (scenarios.includes("fanout")) {
   for (const n of settings.fanout.steps)
     for (const name of SERVERS.filter((server) => only.includes(server)))
@@ -130,6 +132,10 @@ if (scenarios.includes("recovery")) {
     );
 }
 
+if (scenarios.includes("batch") && only.includes("workerd")) {
+  results.batch.push(await attempt("batch", "workerd", settings.batch.n, () => batch({ ...common, ...settings.batch })));
+}
+
 const outDir = join(ROOT, "bench", "results");
 mkdirSync(outDir, { recursive: true });
 const report = {
@@ -143,10 +149,11 @@ if (results.fanout.length > 0) writeFileSync(join(outDir, "latency.svg"), latenc
 if (results.fanout.length > 0) process.stdout.write(`\nFan-out\n\n${fanoutTable(results.fanout)}\n`);
 if (results.mixed.length > 0) process.stdout.write(`\nMixed load\n\n${mixedTable(results.mixed)}\n`);
 if (results.recovery.length > 0) process.stdout.write(`\nRecovery\n\n${recoveryTable(results.recovery)}\n`);
+if (results.batch.length > 0) process.stdout.write(`\nBatch publish\n\n${batchTable(results.batch)}\n`);
 log("results: bench/results/latest.json, chart: bench/results/latency.svg");
 
 // A lost message is a failure, not a statistic.
-const failuresOf = { fanout: fanoutFailures, mixed: mixedFailures, recovery: recoveryFailures };
+const failuresOf = { fanout: fanoutFailures, mixed: mixedFailures, recovery: recoveryFailures, batch: batchFailures };
 const failures = Object.entries(results).flatMap(([scenario, list]) =>
   list.flatMap((result) =>
     result.error !== undefined ? [`${scenario} ${result.server} n=${result.step}: ${result.error}`] : failuresOf[scenario](result),

@@ -145,3 +145,33 @@ export function recoveryTable(results) {
   });
   return markdown(header, rows);
 }
+
+export function batchTable(results) {
+  const header = [
+    "N",
+    "messages",
+    "per batch",
+    "single msgs/s",
+    "batched msgs/s",
+    "batched ÷ single",
+    "server CPU µs/message (single / batched)",
+    "delivery p99 ms (single / batched)",
+    "delivered (single / batched)",
+  ];
+  const rows = results.map((result) => {
+    if (result.error !== undefined) return failedRow(result, header);
+    const { single, batched } = result;
+    return [
+      result.step,
+      single.sent,
+      result.size,
+      fixed(single.perSecond),
+      fixed(batched.perSecond),
+      ratio(batched.perSecond, single.perSecond),
+      `${fixed(single.serverCpuUsPerMessage)} / ${fixed(batched.serverCpuUsPerMessage)}`,
+      `${fixed(single.delivery.p99Ms, 1)} / ${fixed(batched.delivery.p99Ms, 1)}`,
+      `${single.delivered}/${single.sent} / ${batched.delivered}/${batched.acked}`,
+    ];
+  });
+  return markdown(header, rows);
+}

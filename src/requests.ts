@@ -5,7 +5,7 @@ import * as v from "valibot";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from "./auth/subscriber-token";
 import type { InboxAction } from "./messages";
 import { MAX_TAGS, TAG_PATTERN } from "./update";
-import { IdempotencyKey, jsonObject, MessageId, MessageIdText, paramObject, Uid, UidText } from "./validate";
+import { IdempotencyKey, jsonObject, MessageId, MessageIdText, paramObject, Uid, UidText, wholeSeconds } from "./validate";
 
 export const INBOX_PAGE_DEFAULT = 20;
 export const INBOX_PAGE_MAX = 100;
@@ -113,19 +113,11 @@ export const MessagePath = paramObject({
 /** `/users/{uid}`. */
 export const UserPath = paramObject({ uid: v.pipe(UidText, v.description("The uid to erase.")) });
 
-const TTL_RULE = `must be whole seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}`;
-
 export const TokenBody = jsonObject(
   {
     uid: v.pipe(Uid, v.description("Who may listen with the token.")),
     ttl: v.optional(
-      v.pipe(
-        v.number(TTL_RULE),
-        v.integer(TTL_RULE),
-        v.minValue(1, TTL_RULE),
-        v.maxValue(MAX_TOKEN_TTL_SECONDS, TTL_RULE),
-        v.description("How long the token is valid, in seconds."),
-      ),
+      v.pipe(wholeSeconds(MAX_TOKEN_TTL_SECONDS), v.description("How long the token is valid, in seconds.")),
       DEFAULT_TOKEN_TTL_SECONDS,
     ),
   },

@@ -2,7 +2,7 @@
 import * as v from "valibot";
 import { badRequest } from "./errors";
 import { DEFAULT_EVENT } from "./messages";
-import { EventName, IdempotencyKey, jsonObject, paramObject, parse, Uid } from "./validate";
+import { EventName, IdempotencyKey, jsonObject, paramObject, parse, Uid, wholeSeconds } from "./validate";
 
 export const MAX_UIDS = 1000;
 /**
@@ -47,7 +47,6 @@ function nestsDeeper(value: unknown, depthLeft: number): boolean {
 const UIDS_RULE = `must be an array of at most ${MAX_UIDS} uid strings`;
 const TAGS_RULE = `must be an array of at most ${MAX_TAGS} tags, each matching ${TAG_PATTERN.source}`;
 const EXPIRES_RULE = "must be a time in milliseconds since the epoch, in the future and within a year";
-const TTL_RULE = `must be whole seconds from 1 to ${MAX_TTL_SECONDS}`;
 
 export const PublishBody = v.pipe(
   jsonObject(
@@ -87,15 +86,7 @@ export const PublishBody = v.pipe(
           v.description("When the message leaves every inbox, in milliseconds since the epoch."),
         ),
       ),
-      ttl: v.optional(
-        v.pipe(
-          v.number(TTL_RULE),
-          v.integer(TTL_RULE),
-          v.minValue(1, TTL_RULE),
-          v.maxValue(MAX_TTL_SECONDS, TTL_RULE),
-          v.description("Or: how many seconds from now until it leaves every inbox."),
-        ),
-      ),
+      ttl: v.optional(v.pipe(wholeSeconds(MAX_TTL_SECONDS), v.description("Or: how many seconds from now until it leaves every inbox."))),
     },
     '{"uid":"1","msg":"hello"}',
   ),

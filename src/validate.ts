@@ -60,6 +60,12 @@ export const EventName = v.pipe(
 
 export const IdempotencyKey = text(MAX_KEY_LENGTH);
 
+/** A duration in whole seconds from 1 to `max`. */
+export function wholeSeconds(max: number) {
+  const rule = `must be whole seconds from 1 to ${max}`;
+  return v.pipe(v.number(rule), v.integer(rule), v.minValue(1, rule), v.maxValue(max, rule));
+}
+
 /** What a missing or unknown field is told; `example` shows a good object. */
 function fieldsMessage(entries: v.ObjectEntries, example: string | undefined) {
   const allowed = Object.keys(entries).join(", ");

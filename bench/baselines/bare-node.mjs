@@ -30,4 +30,4 @@ createServer((req, res) => {
   if (req.method === "GET" && url.pathname === "/push") subscribe(req, res, url.searchParams.get("uid"));
   else if (req.method === "POST" && url.pathname === "/update") publish(req, res);
   else res.writeHead(404).end();
-}).listen(port, "127.0.0.1", () => process.send?.("ready"));
+}).listen(port, "127.0.0.1");

@@ -32,4 +32,4 @@ app.post("/update", express.json(), (req, res) => {
   res.json({ code: 0 });
 });
 
-app.listen(port, "127.0.0.1", () => process.send?.("ready"));
+app.listen(port, "127.0.0.1");

@@ -108,20 +108,25 @@ const TAGGED_TARGETED_ABOVE =
 const TAGGED_BROADCASTS_ABOVE =
   "(SELECT COUNT(*) FROM message_tags t JOIN messages m ON m.id = t.id AND m.is_all = 1 WHERE t.tag = ?3 AND t.id > ?2)";
 
-/** Marks of uid in (?2, ?3] matching `where`, through the tag ?4 when counting a tag. */
-function marksIn(where: string, tagged: boolean): string {
-  const join = tagged ? " JOIN message_tags t ON t.id = k.id AND t.tag = ?4" : "";
-  return `SELECT COUNT(*) AS n FROM inbox_marks k${join} WHERE k.uid = ?1 AND k.id > ?2 AND k.id <= ?3 AND (${where})`;
-}
-
-/** Which marks change a count: "done" ones are not counted, "undone" ones (explicitly unarchived) are, inside the archived range. */
+/**
+ * Which marks change a count: "done" ones are not counted; "undone" ones
+ * (explicitly unarchived) are, inside the archived range.
+ */
 const MARKS = {
-  unread: { done: "k.read = 1 OR k.archived = 1 OR k.deleted = 1", undone: "k.archived = 0 AND k.read = 0 AND k.deleted = 0" },
-  unseen: {
-    done: "k.seen = 1 OR k.read = 1 OR k.archived = 1 OR k.deleted = 1",
-    undone: "k.archived = 0 AND k.seen = 0 AND k.read = 0 AND k.deleted = 0",
-  },
+  unreadDone: "k.read = 1 OR k.archived = 1 OR k.deleted = 1",
+  unreadUndone: "k.archived = 0 AND k.read = 0 AND k.deleted = 0",
+  unseenDone: "k.seen = 1 OR k.read = 1 OR k.archived = 1 OR k.deleted = 1",
+  unseenUndone: "k.archived = 0 AND k.seen = 0 AND k.read = 0 AND k.deleted = 0",
 } as const;
+
+type MarkCounts = Record<keyof typeof MARKS, number>;
+
+/** uid's marks in (?2, ?3] counted four ways in one pass, through the tag ?4 when counting a tag. */
+function marksIn(tagged: boolean): string {
+  const join = tagged ? " JOIN message_tags t ON t.id = k.id AND t.tag = ?4" : "";
+  const sums = Object.entries(MARKS).map(([name, where]) => `COALESCE(SUM(CASE WHEN ${where} THEN 1 ELSE 0 END), 0) AS ${name}`);
+  return `SELECT ${sums.join(", ")} FROM inbox_marks k${join} WHERE k.uid = ?1 AND k.id > ?2 AND k.id <= ?3`;
+}
 
 // What each action writes for single ids: the columns of the mark.
 const MARK_BY_ID: Record<InboxAction, string> = {
@@ -180,18 +185,6 @@ export class Inbox {
    */
   counts(uid: string, tag: string | null = null): InboxCounts {
     const c = this.cursors(uid);
-    return {
-      unread: this.count(uid, c, Math.max(c.read, c.deleted), "unread", tag),
-      unseen: this.count(uid, c, Math.max(c.seen, c.deleted), "unseen", tag),
-    };
-  }
-
-  /**
-   * Messages above `floor` that are not done, where done is read (or seen),
-   * archived or deleted. Outside the archived range a message counts unless
-   * a mark says it is done; inside it, only when a mark unarchived it.
-   */
-  private count(uid: string, c: Cursors, floor: number, which: "unread" | "unseen", tag: string | null): number {
     const tagged = tag !== null;
     const visibleAbove = (x: number) => {
       const sql = tagged
@@ -199,20 +192,63 @@ export class Inbox {
         : `SELECT ${TARGETED_ABOVE} + ${BROADCASTS_ABOVE} AS n`;
       return tagged ? this.sql.exec<{ n: number }>(sql, uid, x, tag).one().n : this.sql.exec<{ n: number }>(sql, uid, x).one().n;
     };
-    const marks = (where: string, from: number, to: number) => {
-      const sql = marksIn(where, tagged);
-      return tagged
-        ? this.sql.exec<{ n: number }>(sql, uid, from, to, tag).one().n
-        : this.sql.exec<{ n: number }>(sql, uid, from, to).one().n;
+    const marks = (from: number, to: number) => {
+      const sql = marksIn(tagged);
+      const row = tagged ? this.sql.exec<MarkCounts>(sql, uid, from, to, tag).one() : this.sql.exec<MarkCounts>(sql, uid, from, to).one();
+      return row;
     };
-    const { done, undone } = MARKS[which];
-    let total = visibleAbove(floor) - marks(done, floor, MAX_ID);
+    // Read moves the seen cursor too, so the two floors are often one: counted once then.
+    const readFloor = Math.max(c.read, c.deleted);
+    const seenFloor = Math.max(c.seen, c.deleted);
+    const aboveRead = visibleAbove(readFloor);
+    const aboveSeen = seenFloor === readFloor ? aboveRead : visibleAbove(seenFloor);
+    const lowest = Math.min(readFloor, seenFloor);
+    const marked = marks(lowest, MAX_ID);
+    return {
+      unread: this.count(
+        c,
+        readFloor,
+        aboveRead,
+        lowest === readFloor ? marked.unreadDone : marks(readFloor, MAX_ID).unreadDone,
+        "unread",
+        visibleAbove,
+        marks,
+      ),
+      unseen: this.count(
+        c,
+        seenFloor,
+        aboveSeen,
+        lowest === seenFloor ? marked.unseenDone : marks(seenFloor, MAX_ID).unseenDone,
+        "unseen",
+        visibleAbove,
+        marks,
+      ),
+    };
+  }
+
+  /**
+   * Messages above `floor` that are not done, where done is read (or seen),
+   * archived or deleted: the visible ones minus the marked done. Outside the
+   * archived range a message counts unless a mark says it is done; inside
+   * it, only when a mark unarchived it.
+   */
+  private count(
+    c: Cursors,
+    floor: number,
+    visible: number,
+    done: number,
+    which: "unread" | "unseen",
+    visibleAbove: (x: number) => number,
+    marks: (from: number, to: number) => MarkCounts,
+  ): number {
+    let total = visible - done;
     // The archived range above the floor: (rangeFrom, rangeTo].
     const rangeFrom = Math.max(floor, c.archivedFrom);
     const rangeTo = Math.max(floor, c.archivedUpTo);
     if (rangeTo > rangeFrom) {
+      const inRange = marks(rangeFrom, rangeTo);
       total -= visibleAbove(rangeFrom) - visibleAbove(rangeTo);
-      total += marks(done, rangeFrom, rangeTo) + marks(undone, rangeFrom, rangeTo);
+      total += which === "unread" ? inRange.unreadDone + inRange.unreadUndone : inRange.unseenDone + inRange.unseenUndone;
     }
     return total;
   }

@@ -3,7 +3,7 @@
 // and keeps each uid's inbox state. Its RPC surface is exactly what the
 // Worker calls; everything else is #private.
 import { DurableObject } from "cloudflare:workers";
-import type { InboxAction, InboxCounts, InboxPage, InboxStatus, Presence, PublishResult, ShardStats } from "../messages";
+import type { InboxAction, InboxCounts, InboxPage, InboxStatus, MessageReceipt, Presence, PublishResult, ShardStats } from "../messages";
 import { failedHubRetryMs, jitteredMs } from "../retry-delay";
 import { readSettings, type Settings } from "../settings";
 import { busyResponse, sseResponse } from "../sse/response";
@@ -52,16 +52,9 @@ export interface MessageRef {
   readonly key: string;
 }
 
-/** One shard's part of a receipt. */
-export interface ReceiptPart {
+/** One shard's part of a receipt: its copy's id and counts, summed by the Worker. */
+export interface ReceiptPart extends Omit<MessageReceipt, "code" | "ids"> {
   readonly id: number;
-  readonly event: string;
-  readonly ts: number;
-  readonly broadcast: boolean;
-  readonly audience: number | null;
-  readonly written: number;
-  readonly seen: number;
-  readonly read: number;
 }
 
 export class PushHub extends DurableObject<Env> {
@@ -141,36 +134,43 @@ export class PushHub extends DurableObject<Env> {
     const repeats = parts.map((part) => (part.key === undefined ? undefined : this.#history.repeatOf(part.key, part.fingerprint, now)));
     const conflictAt = repeats.findIndex((repeat) => repeat !== undefined && "conflict" in repeat);
     if (conflictAt >= 0) return { results: [], conflictAt };
-    const results = parts.map((part, i) => {
+    const fresh = parts.filter((_, i) => repeats[i] === undefined);
+    const stored = this.#store(fresh, now);
+    const results = parts.map((_, i) => {
       const repeat = repeats[i];
-      return repeat !== undefined && "result" in repeat ? repeat.result : this.#store(part, now);
+      return repeat !== undefined && "result" in repeat ? repeat.result : stored.shift()!;
     });
     this.#scheduleAlarm(now);
     return { results, conflictAt: null };
   }
 
-  /** Stored first, then fanned out. */
-  #store(publish: HubPublish, now: number): PublishResult {
+  /** Stored first, all of them, then each fanned out in order as if it came alone. */
+  #store(publishes: readonly HubPublish[], now: number): PublishResult[] {
+    if (publishes.length === 0) return [];
     // Date.now() can stand still or step back; stored times never go backwards.
     this.#lastTs = Math.max(this.#lastTs, now);
     const ts = this.#lastTs;
-    const id = this.#history.insert(publish, ts);
-    const stored: StoredMessage = {
-      id,
-      event: publish.event,
-      msgJson: publish.msgJson,
-      ts,
-      isAll: publish.audience.all,
-      tags: publish.tags,
-      expiresAt: publish.expiresAt,
-    };
-    const delivered = publish.audience.all ? this.#fanOutToAll(stored) : this.#fanOutTo(publish.audience.uids, stored);
-    this.#history.recordDelivered(id, delivered);
-    const result: PublishResult = { code: 0, id: String(id), delivered, ...(publish.ref === null ? {} : { key: publish.ref }) };
-    if (publish.key !== undefined) this.#history.rememberResult(publish.key, publish.fingerprint, result, now);
-    this.#published++;
-    this.#delivered += delivered;
-    return result;
+    const ids = this.#history.insertAll(publishes, ts);
+    const results = publishes.map((publish, i): PublishResult => {
+      const message: StoredMessage = {
+        id: ids[i]!,
+        event: publish.event,
+        msgJson: publish.msgJson,
+        ts,
+        isAll: publish.audience.all,
+        tags: publish.tags,
+        expiresAt: publish.expiresAt,
+      };
+      const delivered = publish.audience.all ? this.#fanOutToAll(message) : this.#fanOutTo(publish.audience.uids, message);
+      this.#published++;
+      this.#delivered += delivered;
+      return { code: 0, id: String(message.id), delivered, ...(publish.ref === null ? {} : { key: publish.ref }) };
+    });
+    this.#history.recordDelivered(results.map((result, i) => [ids[i]!, result.delivered]));
+    for (const [i, publish] of publishes.entries()) {
+      if (publish.key !== undefined) this.#history.rememberResult(publish.key, publish.fingerprint, results[i]!, now);
+    }
+    return results;
   }
 
   #fanOutTo(uids: readonly string[], message: StoredMessage): number {

@@ -17,8 +17,22 @@ export function hubName(shard: number, shards: number): string {
   return shards === 1 ? "global" : `shard-${shard}`;
 }
 
+// idFromName hashes the name every call; an id is a plain value, safe to keep for the isolate's life.
+const ids = new WeakMap<DurableObjectNamespace<PushHub>, Map<string, DurableObjectId>>();
+
 export function hubAt(namespace: DurableObjectNamespace<PushHub>, shard: number, shards: number): DurableObjectStub<PushHub> {
-  return namespace.get(namespace.idFromName(hubName(shard, shards)));
+  const name = hubName(shard, shards);
+  let byName = ids.get(namespace);
+  if (byName === undefined) {
+    byName = new Map();
+    ids.set(namespace, byName);
+  }
+  let id = byName.get(name);
+  if (id === undefined) {
+    id = namespace.idFromName(name);
+    byName.set(name, id);
+  }
+  return namespace.get(id);
 }
 
 export function hubFor(namespace: DurableObjectNamespace<PushHub>, uid: string, shards: number): DurableObjectStub<PushHub> {

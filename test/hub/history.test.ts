@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 import { History, type NewMessage } from "../../src/hub/history";
 import { Inbox } from "../../src/hub/inbox";
 
+/** One message stored alone: its id. */
+const insertOne = (history: History, message: NewMessage, ts: number): number => history.insertAll([message], ts)[0]!;
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 let objects = 0;
 
@@ -30,16 +33,16 @@ describe("History", () => {
   it("numbers messages from 1 and keeps the head across a restart, even when the newest was retracted", () =>
     withStorage((history, _inbox, storage) => {
       expect(history.headId()).toBe(0);
-      expect(history.insert(message({ uids: ["a"] }), 1)).toBe(1);
-      expect(history.insert(message({}), 2)).toBe(2);
+      expect(insertOne(history, message({ uids: ["a"] }), 1)).toBe(1);
+      expect(insertOne(history, message({}), 2)).toBe(2);
       history.retract(2);
       expect(new History(storage).headId()).toBe(2);
-      expect(history.insert(message({}), 3)).toBe(3);
+      expect(insertOne(history, message({}), 3)).toBe(3);
     }));
 
   it("keeps at most the newest maxRows messages, with their recipients, tags and marks, and remembers the trim line", () =>
     withStorage((history, inbox, storage) => {
-      const sent = [1, 2, 3, 4, 5, 6].map((ts) => history.insert(message({ uids: ["a"], tags: ["x"] }), ts));
+      const sent = [1, 2, 3, 4, 5, 6].map((ts) => insertOne(history, message({ uids: ["a"], tags: ["x"] }), ts));
       inbox.mark("a", "read", [sent[0]!, sent[5]!], null);
       expect(history.trim(7, 30 * DAY_MS, 2)).toBe(4);
       expect(all(inbox, "a")).toEqual([sent[5], sent[4]]);
@@ -55,8 +58,8 @@ describe("History", () => {
 
   it("drops messages older than the age limit, and nothing when none is", () =>
     withStorage((history, inbox) => {
-      history.insert(message({ uids: ["a"], msgJson: '"old"' }), 1000);
-      const fresh = history.insert(message({ uids: ["a"], msgJson: '"new"' }), 1000 + 2 * DAY_MS);
+      insertOne(history, message({ uids: ["a"], msgJson: '"old"' }), 1000);
+      const fresh = insertOne(history, message({ uids: ["a"], msgJson: '"new"' }), 1000 + 2 * DAY_MS);
       expect(history.trim(1000 + 2 * DAY_MS, DAY_MS, 100)).toBe(1);
       expect(history.trim(1000 + 2 * DAY_MS, DAY_MS, 100)).toBe(0);
       expect(all(inbox, "a")).toEqual([fresh]);
@@ -64,7 +67,7 @@ describe("History", () => {
 
   it("keeps broadcasts counted right when one in the middle is retracted or expires", () =>
     withStorage((history, inbox) => {
-      const sent = [1, 2, 3, 4, 5].map((ts) => history.insert(message({ expiresAt: ts === 4 ? 100 : null }), ts));
+      const sent = [1, 2, 3, 4, 5].map((ts) => insertOne(history, message({ expiresAt: ts === 4 ? 100 : null }), ts));
       expect(inbox.counts("a").unread).toBe(5);
       history.retract(sent[1]!);
       expect(inbox.counts("a").unread).toBe(4);
@@ -75,16 +78,16 @@ describe("History", () => {
       expect(inbox.counts("a").unread).toBe(3);
       inbox.mark("a", "read", [], sent[2]!);
       expect(inbox.counts("a").unread).toBe(1);
-      history.insert(message({}), 6);
+      insertOne(history, message({}), 6);
       expect(inbox.counts("a").unread).toBe(2);
     }));
 
   it("names a message by its ref, the newest when a key was used again after its 24 hours", () =>
     withStorage((history) => {
-      const first = history.insert(message({ ref: "k" }), 1);
+      const first = insertOne(history, message({ ref: "k" }), 1);
       expect(history.idOf("k")).toBe(first);
       expect(history.idOf(first)).toBe(first);
-      const second = history.insert(message({ ref: "k" }), 2);
+      const second = insertOne(history, message({ ref: "k" }), 2);
       expect(history.idOf("k")).toBe(second);
       expect(history.idOf("unknown")).toBeUndefined();
       expect(history.idOf(99)).toBeUndefined();
@@ -92,13 +95,13 @@ describe("History", () => {
 
   it("tells who had a removed message, and finds the messages addressed to one uid alone", () =>
     withStorage((history) => {
-      const alone = history.insert(message({ uids: ["a"] }), 1);
-      const shared = history.insert(message({ uids: ["a", "b"] }), 2);
-      history.insert(message({}), 3);
+      const alone = insertOne(history, message({ uids: ["a"] }), 1);
+      const shared = insertOne(history, message({ uids: ["a", "b"] }), 2);
+      insertOne(history, message({}), 3);
       expect(history.onlyFor("a")).toEqual([alone]);
       expect(history.remove([shared])).toEqual([{ id: shared, isAll: false, uids: ["a", "b"] }]);
       expect(history.details(alone)).toMatchObject({ audience: 1, isAll: false, delivered: 0 });
-      history.recordDelivered(alone, 3);
+      history.recordDelivered([[alone, 3]]);
       expect(history.details(alone)?.delivered).toBe(3);
     }));
 
@@ -114,7 +117,7 @@ describe("History", () => {
 
   it("upgrades storage from before seen, archive and tags: read state moves, broadcasts get numbers", () =>
     withStorage((history, _inbox, storage) => {
-      const sent = [1, 2, 3].map((ts) => history.insert(message({}), ts));
+      const sent = [1, 2, 3].map((ts) => insertOne(history, message({}), ts));
       const sql = storage.sql;
       // The tables as they were: read cursor and marks only, no numbers on broadcasts.
       sql.exec("CREATE TABLE read_cursors (uid TEXT PRIMARY KEY, up_to INTEGER NOT NULL) WITHOUT ROWID");
@@ -136,7 +139,7 @@ describe("History", () => {
 describe("Inbox", () => {
   it("reads imply seen; archive hides from the listing and counts; delete is for one uid only", () =>
     withStorage((history, inbox) => {
-      const [one, two, three] = [1, 2, 3].map((ts) => history.insert(message({ uids: ["a", "b"] }), ts)) as [number, number, number];
+      const [one, two, three] = [1, 2, 3].map((ts) => insertOne(history, message({ uids: ["a", "b"] }), ts)) as [number, number, number];
       inbox.mark("a", "seen", [one], null);
       expect(inbox.counts("a")).toEqual({ unread: 3, unseen: 2 });
       inbox.mark("a", "read", [two], null);
@@ -153,10 +156,10 @@ describe("Inbox", () => {
 
   it("filters by tag and counts per tag across targeted messages and broadcasts", () =>
     withStorage((history, inbox) => {
-      history.insert(message({ uids: ["a"], tags: ["social"] }), 1);
-      history.insert(message({ tags: ["social", "system"] }), 2);
-      history.insert(message({ tags: ["system"] }), 3);
-      history.insert(message({ uids: ["b"], tags: ["social"] }), 4);
+      insertOne(history, message({ uids: ["a"], tags: ["social"] }), 1);
+      insertOne(history, message({ tags: ["social", "system"] }), 2);
+      insertOne(history, message({ tags: ["system"] }), 3);
+      insertOne(history, message({ uids: ["b"], tags: ["social"] }), 4);
       const tagged = (tag: string) =>
         inbox.page("a", { before: Number.MAX_SAFE_INTEGER, limit: 10, status: "all", tag }, 0).messages.map((m) => m.tags);
       expect(tagged("social")).toEqual([["social", "system"], ["social"]]);
@@ -167,8 +170,8 @@ describe("Inbox", () => {
 
   it("counts who has seen and read a message, among its recipients or everyone for a broadcast", () =>
     withStorage((history, inbox) => {
-      const targeted = history.insert(message({ uids: ["a", "b", "c"] }), 1);
-      const broadcast = history.insert(message({}), 2);
+      const targeted = insertOne(history, message({ uids: ["a", "b", "c"] }), 1);
+      const broadcast = insertOne(history, message({}), 2);
       inbox.mark("a", "read", [targeted], null);
       inbox.mark("b", "seen", [], broadcast);
       inbox.mark("x", "read", [], broadcast);

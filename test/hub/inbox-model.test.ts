@@ -4,8 +4,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { History } from "../../src/hub/history";
+import { History, type NewMessage } from "../../src/hub/history";
 import { Inbox } from "../../src/hub/inbox";
+
+/** One message stored alone: its id. */
+const insertOne = (history: History, message: NewMessage, ts: number): number => history.insertAll([message], ts)[0]!;
+
 import type { InboxAction, InboxStatus } from "../../src/messages";
 
 const UIDS = ["a", "b", "c"];
@@ -125,7 +129,7 @@ it("agrees with a model of flags per uid and message through random operations",
           const tags = TAGS.filter(() => random.chance(0.4));
           const expiresAt = random.chance(0.15) ? now + 1 + random.int(5000) : null;
           const audience = isAll ? { all: true as const } : { all: false as const, uids };
-          const id = history.insert({ audience, event: "message", msgJson: String(step), tags, expiresAt, ref: null }, now);
+          const id = insertOne(history, { audience, event: "message", msgJson: String(step), tags, expiresAt, ref: null }, now);
           model.messages.set(id, { id, isAll, uids: new Set(uids), tags, expiresAt });
         } else if (roll < 0.75 && model.messages.size > 0) {
           const uid = random.pick(UIDS);
@@ -196,7 +200,11 @@ it("keeps an unarchived stretch unarchived when everything below it is archived"
     const history = new History(state.storage);
     const inbox = new Inbox(state.storage.sql);
     const ids = [1, 2, 3, 4, 5, 6].map((ts) =>
-      history.insert({ audience: { all: false, uids: ["a"] }, event: "message", msgJson: "0", tags: [], expiresAt: null, ref: null }, ts),
+      insertOne(
+        history,
+        { audience: { all: false, uids: ["a"] }, event: "message", msgJson: "0", tags: [], expiresAt: null, ref: null },
+        ts,
+      ),
     );
     const [, second, , fourth, , sixth] = ids as [number, number, number, number, number, number];
     inbox.mark("a", "archive", [], sixth); // all six archived
