@@ -55,6 +55,7 @@ export class InboxBell extends ElementBase {
   }
 
   connectedCallback(): void {
+    this.#adoptEarlyGetToken();
     if (this.#parts === undefined) this.#build();
     this.#restart();
   }
@@ -103,6 +104,19 @@ export class InboxBell extends ElementBase {
   toggle(): void {
     if (this.isOpen) this.close();
     else this.open();
+  }
+
+  /**
+   * A page script that ran before /widget.js set `getToken` on the element
+   * while it was still plain HTML: that own property hides the class's
+   * accessor. Take its value over and drop it.
+   */
+  #adoptEarlyGetToken(): void {
+    if (!Object.hasOwn(this, "getToken")) return;
+    const early = this as { getToken?: GetToken };
+    const getToken = early.getToken;
+    delete early.getToken;
+    this.#getToken = getToken;
   }
 
   get #label(): string {
