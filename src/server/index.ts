@@ -3,6 +3,7 @@
 
 export type {
   ApiError,
+  BatchResult,
   DropReason,
   EraseResult,
   InboxBinding,

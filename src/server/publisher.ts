@@ -7,6 +7,7 @@
 import { DEFAULT_TOKEN_TTL_SECONDS, issueSubscriberToken, MAX_TOKEN_TTL_SECONDS } from "../auth/subscriber-token";
 import type {
   ApiError,
+  BatchResult,
   EraseResult,
   InboxStats,
   MessageReceipt,
@@ -43,6 +44,12 @@ export interface CallOptions {
 export interface Publisher {
   /** `POST /update`, with an idempotency key: `request.key`, or a new random one. */
   publish<T>(request: PublishRequest<T>, options?: CallOptions): Promise<PublishResult>;
+  /**
+   * `POST /update {messages}`: up to 500 publishes in one call, answered in
+   * order. Each message without a `key` gets a new random one, so a retry
+   * stores and delivers none of them twice.
+   */
+  publishBatch<T>(messages: readonly PublishRequest<T>[], options?: CallOptions): Promise<BatchResult>;
   /** `POST /token`: the Worker signs a subscriber token (ttl in seconds, default 3600). */
   mintToken(uid: string | number, ttl?: number, options?: CallOptions): Promise<TokenResult>;
   /** The same token as mintToken, signed here with `subscribeSecret`: no call, no network. */
@@ -96,6 +103,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     publish(request, { signal } = {}) {
       // In the body, not the Idempotency-Key header: a header cannot carry every string a key may be.
       return call<PublishResult>("POST", "/update", { ...request, key: request.key ?? crypto.randomUUID() }, {}, signal);
+    },
+    publishBatch(messages, { signal } = {}) {
+      const keyed = messages.map((message) => ({ ...message, key: message.key ?? crypto.randomUUID() }));
+      return call<BatchResult>("POST", "/update", { messages: keyed }, {}, signal);
     },
     mintToken(uid, ttl, { signal } = {}) {
       return call<TokenResult>("POST", "/token", { uid, ttl }, {}, signal);

@@ -109,6 +109,7 @@ const SERVER_CONSUMER = `
 import {
   createPublisher,
   PublisherError,
+  type BatchResult,
   type EraseResult,
   type InboxBinding,
   type MessageReceipt,
@@ -130,6 +131,8 @@ const receipt: MessageReceipt = await publisher.receipt("like-7-42");
 const read: number = receipt.read;
 const retracted: RetractResult = await publisher.retract(result.id);
 const erased: EraseResult = await publisher.eraseUser(42);
+const batch: BatchResult = await publisher.publishBatch([{ uid: "1", msg: "a" }, { isAll: true, msg: "b", key: "b-1" }]);
+const firstId: string = batch.results[0]!.id;
 const id: string = result.id;
 const signed: SubscriberToken = await publisher.signSubscriberToken(42, 3600);
 const minted = await publisher.mintToken("42");
@@ -151,7 +154,7 @@ await publisher.publish({ uid: "42" });
 createPublisher({ url: "https://inbox.example.com", token: "t", retries: 3 });
 // @ts-expect-error tags are strings
 await publisher.publish({ uid: "42", msg: 1, tags: [1] });
-console.log(id, signed.exp, streams, online, code, read, retracted.ids, erased.messages);
+console.log(id, signed.exp, streams, online, code, read, retracted.ids, erased.messages, firstId);
 `;
 
 const CLIENT_CONSUMER = `

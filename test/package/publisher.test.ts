@@ -177,6 +177,28 @@ describe("tokens, stats and presence", () => {
   });
 });
 
+describe("publishBatch", () => {
+  it("publishes several messages in one call, answered in order, and a retry after a lost answer stores none twice", async () => {
+    const [one, two] = [freshUid("batch-1"), freshUid("batch-2")];
+    const stream = await listen(one);
+    proxy.plan = (attempt) => (attempt === 1 ? "lose-answer" : "forward");
+    const batch = await publisherAt(proxy.url).publishBatch([
+      { uid: one, msg: "first" },
+      { uid: two, msg: "second", tags: ["social"], key: `own-${two}` },
+      { uids: [one, two], event: "like", msg: { title: "both" } },
+    ]);
+    expect(proxy.seen).toHaveLength(2);
+    expect(batch.code).toBe(0);
+    expect(batch.results.map((result) => result.delivered)).toEqual([1, 0, 1]);
+    expect(batch.results[1]!.key).toBe(`own-${two}`);
+    expect(await storedIds(one)).toEqual([batch.results[2]!.id, batch.results[0]!.id]);
+    expect(await storedIds(two)).toEqual([batch.results[2]!.id, batch.results[1]!.id]);
+    await stream.until(() => stream.messages().length >= 2, "the two messages for the listener");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stream.messages().map((m) => m.id)).toEqual([batch.results[0]!.id, batch.results[2]!.id]);
+  });
+});
+
 describe("retract, receipts and erase", () => {
   it("tells what became of a message, retracts it from every inbox and open tab, and then finds it no more", async () => {
     const [reader, other] = [freshUid("receipt"), freshUid("receipt-other")];
