@@ -49,7 +49,7 @@ export interface Publisher {
    * order. Each message without a `key` gets a new random one, so a retry
    * stores and delivers none of them twice.
    */
-  publishBatch<T>(messages: readonly PublishRequest<T>[], options?: CallOptions): Promise<BatchResult>;
+  publishBatch(messages: readonly PublishRequest[], options?: CallOptions): Promise<BatchResult>;
   /** `POST /token`: the Worker signs a subscriber token (ttl in seconds, default 3600). */
   mintToken(uid: string | number, ttl?: number, options?: CallOptions): Promise<TokenResult>;
   /** The same token as mintToken, signed here with `subscribeSecret`: no call, no network. */
