@@ -247,7 +247,7 @@ async function batch({ total, size, inFlight, timeoutMs }) {
   const ticker = setInterval(() => progress(`batch ${sent}/${total} messages`), 1000);
   await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = (performance.now() - start) / 1000;
-  await untilDelivered(() => expectations.missing(), Date.now() + GRACE_MS);
+  await untilDrained(CLOSED_LOOP_DRAIN_MS);
   clearInterval(ticker);
   agent.destroy();
   const result = {

@@ -59,6 +59,8 @@ export class History {
   private nextExpiryAt: number | null;
   /** The newest broadcast's number (0 before any): the next one takes the one after. */
   private lastBroadcastNo: number;
+  private readonly pendingDelivered: Array<readonly [id: number, streams: number]> = [];
+  private flushScheduled = false;
 
   constructor(private readonly storage: DurableObjectStorage) {
     prepareStorage(storage);
@@ -124,9 +126,22 @@ export class History {
     return ids;
   }
 
-  /** How many streams each message was written to when published (for receipts); zeros are the default already. */
+  /**
+   * How many streams each message was written to when published (for
+   * receipts). Written a moment later, in one statement for every publish of
+   * that moment, not one more statement per publish; a receipt reads them
+   * first. Zeros are the default already.
+   */
   recordDelivered(delivered: ReadonlyArray<readonly [id: number, streams: number]>): void {
-    const rows = delivered.filter(([, streams]) => streams > 0);
+    for (const row of delivered) if (row[1] > 0) this.pendingDelivered.push(row);
+    if (this.pendingDelivered.length === 0 || this.flushScheduled) return;
+    this.flushScheduled = true;
+    setTimeout(() => this.flushDelivered(), 0);
+  }
+
+  private flushDelivered(): void {
+    this.flushScheduled = false;
+    const rows = this.pendingDelivered.splice(0);
     for (let at = 0; at < rows.length; at += 50) {
       const chunk = rows.slice(at, at + 50);
       this.sql.exec(
@@ -159,6 +174,7 @@ export class History {
   }
 
   details(id: number): MessageDetails | undefined {
+    this.flushDelivered();
     const row = this.sql
       .exec<{ event: string; ts: number; is_all: number; delivered: number; audience: number }>(
         "SELECT event, ts, is_all, delivered, (SELECT COUNT(*) FROM recipients WHERE id = ?1) AS audience FROM messages WHERE id = ?1",

@@ -1,4 +1,4 @@
-// The README's Node snippet (examples/sign-token.mjs) makes tokens the Worker accepts.
+// The Node snippet docs/publishing.md shows (examples/sign-token.mjs) makes tokens the Worker accepts.
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs example, kept free of types so it can be pasted anywhere.
@@ -17,9 +17,9 @@ it("signs tokens that verify, for unicode uids too", async () => {
   }
 });
 
-it("is the snippet the README shows", () => {
+it("is the snippet docs/publishing.md shows", () => {
   const snippet = readFileSync("examples/sign-token.mjs", "utf8");
-  const readme = readFileSync("README.md", "utf8");
+  const readme = readFileSync("docs/publishing.md", "utf8");
   const body = snippet.slice(snippet.indexOf("import"));
   expect(readme).toContain(body.trim());
 });
