@@ -137,6 +137,45 @@ const MARK_BY_ID: Record<InboxAction, string> = {
   delete: "deleted = 1",
 };
 
+/** The two questions a count asks of storage, each asked once per count of a uid. */
+interface CountQuery {
+  /** How many messages the uid may see with an id above x. */
+  visibleAbove(x: number): number;
+  /** The uid's marks with from < id <= to, counted four ways. */
+  marksIn(from: number, to: number): MarkCounts;
+}
+
+/** `ask`, answering a repeated question (the same arguments) from memory. */
+function remembered<A extends number[], V>(ask: (...args: A) => V): (...args: A) => V {
+  const answers = new Map<string, V>();
+  return (...args) => {
+    const key = args.join(":");
+    if (!answers.has(key)) answers.set(key, ask(...args));
+    return answers.get(key)!;
+  };
+}
+
+/**
+ * Messages above `floor` that are not done, where done is read (or seen),
+ * archived or deleted: the visible ones minus the marked done. Outside the
+ * archived range a message counts unless a mark says it is done; inside it,
+ * only when a mark unarchived it.
+ */
+function count(c: Cursors, floor: number, which: "unread" | "unseen", query: CountQuery): number {
+  const done = which === "unread" ? "unreadDone" : "unseenDone";
+  const undone = which === "unread" ? "unreadUndone" : "unseenUndone";
+  let total = query.visibleAbove(floor) - query.marksIn(floor, MAX_ID)[done];
+  // The archived range above the floor: (rangeFrom, rangeTo].
+  const rangeFrom = Math.max(floor, c.archivedFrom);
+  const rangeTo = Math.max(floor, c.archivedUpTo);
+  if (rangeTo > rangeFrom) {
+    const inRange = query.marksIn(rangeFrom, rangeTo);
+    total -= query.visibleAbove(rangeFrom) - query.visibleAbove(rangeTo);
+    total += inRange[done] + inRange[undone];
+  }
+  return total;
+}
+
 export class Inbox {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -186,71 +225,25 @@ export class Inbox {
   counts(uid: string, tag: string | null = null): InboxCounts {
     const c = this.cursors(uid);
     const tagged = tag !== null;
-    const visibleAbove = (x: number) => {
-      const sql = tagged
-        ? `SELECT ${TAGGED_TARGETED_ABOVE} + ${TAGGED_BROADCASTS_ABOVE} AS n`
-        : `SELECT ${TARGETED_ABOVE} + ${BROADCASTS_ABOVE} AS n`;
-      return tagged ? this.sql.exec<{ n: number }>(sql, uid, x, tag).one().n : this.sql.exec<{ n: number }>(sql, uid, x).one().n;
+    const visibleSql = tagged
+      ? `SELECT ${TAGGED_TARGETED_ABOVE} + ${TAGGED_BROADCASTS_ABOVE} AS n`
+      : `SELECT ${TARGETED_ABOVE} + ${BROADCASTS_ABOVE} AS n`;
+    const marksSql = marksIn(tagged);
+    // Read moves the seen cursor too, so the two counts often ask the same
+    // question: each answer is kept for the other.
+    const query: CountQuery = {
+      visibleAbove: remembered(
+        (x: number) =>
+          (tagged ? this.sql.exec<{ n: number }>(visibleSql, uid, x, tag) : this.sql.exec<{ n: number }>(visibleSql, uid, x)).one().n,
+      ),
+      marksIn: remembered((from: number, to: number) =>
+        (tagged ? this.sql.exec<MarkCounts>(marksSql, uid, from, to, tag) : this.sql.exec<MarkCounts>(marksSql, uid, from, to)).one(),
+      ),
     };
-    const marks = (from: number, to: number) => {
-      const sql = marksIn(tagged);
-      const row = tagged ? this.sql.exec<MarkCounts>(sql, uid, from, to, tag).one() : this.sql.exec<MarkCounts>(sql, uid, from, to).one();
-      return row;
-    };
-    // Read moves the seen cursor too, so the two floors are often one: counted once then.
-    const readFloor = Math.max(c.read, c.deleted);
-    const seenFloor = Math.max(c.seen, c.deleted);
-    const aboveRead = visibleAbove(readFloor);
-    const aboveSeen = seenFloor === readFloor ? aboveRead : visibleAbove(seenFloor);
-    const lowest = Math.min(readFloor, seenFloor);
-    const marked = marks(lowest, MAX_ID);
     return {
-      unread: this.count(
-        c,
-        readFloor,
-        aboveRead,
-        lowest === readFloor ? marked.unreadDone : marks(readFloor, MAX_ID).unreadDone,
-        "unread",
-        visibleAbove,
-        marks,
-      ),
-      unseen: this.count(
-        c,
-        seenFloor,
-        aboveSeen,
-        lowest === seenFloor ? marked.unseenDone : marks(seenFloor, MAX_ID).unseenDone,
-        "unseen",
-        visibleAbove,
-        marks,
-      ),
+      unread: count(c, Math.max(c.read, c.deleted), "unread", query),
+      unseen: count(c, Math.max(c.seen, c.deleted), "unseen", query),
     };
-  }
-
-  /**
-   * Messages above `floor` that are not done, where done is read (or seen),
-   * archived or deleted: the visible ones minus the marked done. Outside the
-   * archived range a message counts unless a mark says it is done; inside
-   * it, only when a mark unarchived it.
-   */
-  private count(
-    c: Cursors,
-    floor: number,
-    visible: number,
-    done: number,
-    which: "unread" | "unseen",
-    visibleAbove: (x: number) => number,
-    marks: (from: number, to: number) => MarkCounts,
-  ): number {
-    let total = visible - done;
-    // The archived range above the floor: (rangeFrom, rangeTo].
-    const rangeFrom = Math.max(floor, c.archivedFrom);
-    const rangeTo = Math.max(floor, c.archivedUpTo);
-    if (rangeTo > rangeFrom) {
-      const inRange = marks(rangeFrom, rangeTo);
-      total -= visibleAbove(rangeFrom) - visibleAbove(rangeTo);
-      total += which === "unread" ? inRange.unreadDone + inRange.unreadUndone : inRange.unseenDone + inRange.unseenUndone;
-    }
-    return total;
   }
 
   /**
