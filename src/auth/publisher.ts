@@ -1,5 +1,6 @@
 // Publisher auth: `Authorization: Bearer <PUBLISH_TOKEN>`, compared in constant time.
 import { HttpError, LOCAL_HINT } from "../errors";
+import { bearerTokenOf } from "./bearer";
 
 const encoder = new TextEncoder();
 const sha256 = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
@@ -18,14 +19,13 @@ export async function requirePublisher(request: Request, publishToken: string | 
   if (publishToken === undefined) {
     throw new HttpError(503, `publishing is disabled until PUBLISH_TOKEN is set: wrangler secret put PUBLISH_TOKEN (${LOCAL_HINT})`);
   }
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (match === null) {
+  const token = bearerTokenOf(request.headers.get("authorization") ?? "");
+  if (token === null) {
     throw new HttpError(401, "send the publisher token as Authorization: Bearer <PUBLISH_TOKEN>", {
       "WWW-Authenticate": 'Bearer realm="edge-inbox"',
     });
   }
-  if (!(await matchesPublishToken(match[1]!, publishToken))) {
+  if (!(await matchesPublishToken(token, publishToken))) {
     throw new HttpError(401, "the publisher token is wrong", { "WWW-Authenticate": 'Bearer realm="edge-inbox", error="invalid_token"' });
   }
 }

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { HttpError } from "../errors";
+import { bearerTokenOf } from "./bearer";
 import { type TokenCheck, verifySubscriberToken } from "./subscriber-token";
 
 export const TOKEN_COOKIE = "inbox_token";
@@ -39,7 +40,7 @@ export async function requireSubscriber(c: Context, secret: string | undefined, 
 /** The token of an `Authorization: Bearer <token>` header; undefined without one, 401 for another scheme. */
 function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (match === null) throw unauthorized("the Authorization header must be Bearer <subscriber token>");
-  return match[1];
+  const token = bearerTokenOf(header);
+  if (token === null) throw unauthorized("the Authorization header must be Bearer <subscriber token>");
+  return token;
 }
