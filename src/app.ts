@@ -14,7 +14,7 @@ import { eraseUser, receiptEverywhere, retractEverywhere } from "./message-admin
 import type { InboxAction, TokenResult } from "./messages";
 import { openApiDocument } from "./openapi/document";
 import { publishUpdate } from "./publish";
-import { INBOX_ACTIONS, InboxQuery, MarkReadBody, MessagePath, markBody, StatsQuery, TokenBody, UserPath } from "./requests";
+import { INBOX_ACTIONS, InboxQuery, MessagePath, markBody, StatsQuery, TokenBody, UserPath } from "./requests";
 import { failedHubRetryMs } from "./retry-delay";
 import { readSettings, type Settings } from "./settings";
 import { busyResponse } from "./sse/response";
@@ -79,7 +79,7 @@ app.get("/inbox", async (c) => {
 });
 
 for (const [action, { path }] of Object.entries(INBOX_ACTIONS) as [InboxAction, (typeof INBOX_ACTIONS)[InboxAction]][]) {
-  const body = action === "read" ? MarkReadBody : markBody(action);
+  const body = markBody(action);
   app.post(path, async (c) => {
     const settings = c.get("settings");
     const { uid, ids, upTo } = parse(body, await readJsonBody(c.req.raw, settings.maxBodyBytes));

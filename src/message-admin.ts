@@ -1,10 +1,12 @@
 // What a publisher does after publishing, across every shard: retract a
 // message, ask what became of it, erase a user.
+import * as v from "valibot";
 import { HttpError } from "./errors";
 import { callHub } from "./hub/calls";
 import type { MessageRef, PushHub, ReceiptPart } from "./hub/push-hub";
-import { hubAt, hubFor } from "./hub/shards";
+import { callEveryShard, hubFor } from "./hub/shards";
 import type { EraseResult, MessageReceipt, RetractResult } from "./messages";
+import { MessageIdText } from "./validate";
 
 /**
  * How the hubs should look the message up: with one hub a decimal path is
@@ -12,18 +14,8 @@ import type { EraseResult, MessageReceipt, RetractResult } from "./messages";
  * has its own id, so the path is always the key.
  */
 export function messageRef(path: string, shards: number): MessageRef {
-  const id = shards === 1 && /^[1-9][0-9]{0,15}$/.test(path) ? Number(path) : null;
-  return { id, key: path };
-}
-
-/** Every shard's answer, in shard order. */
-function onEveryShard<T>(
-  namespace: DurableObjectNamespace<PushHub>,
-  shards: number,
-  call: (hub: DurableObjectStub<PushHub>) => Promise<T>,
-  idempotent: boolean,
-): Promise<T[]> {
-  return Promise.all(Array.from({ length: shards }, (_, shard) => callHub(() => hubAt(namespace, shard, shards), call, idempotent)));
+  const asId = v.safeParse(MessageIdText, path);
+  return { id: shards === 1 && asId.success ? asId.output : null, key: path };
 }
 
 const notFound = (path: string) =>
@@ -32,14 +24,14 @@ const notFound = (path: string) =>
 export async function retractEverywhere(namespace: DurableObjectNamespace<PushHub>, shards: number, path: string): Promise<RetractResult> {
   const ref = messageRef(path, shards);
   // Retracting twice removes it once: safe to retry.
-  const ids = (await onEveryShard(namespace, shards, (hub) => hub.retract(ref), true)).filter((id) => id !== null);
+  const ids = (await callEveryShard(namespace, shards, (hub) => hub.retract(ref), true)).filter((id) => id !== null);
   if (ids.length === 0) throw notFound(path);
   return { code: 0, ids: ids.map(String) };
 }
 
 export async function receiptEverywhere(namespace: DurableObjectNamespace<PushHub>, shards: number, path: string): Promise<MessageReceipt> {
   const ref = messageRef(path, shards);
-  const parts = (await onEveryShard(namespace, shards, (hub) => hub.receipt(ref), true)).filter(
+  const parts = (await callEveryShard(namespace, shards, (hub) => hub.receipt(ref), true)).filter(
     (part): part is ReceiptPart => part !== null,
   );
   const first = parts[0];

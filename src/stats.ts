@@ -1,19 +1,11 @@
 // The publisher's view of the hubs: counters summed over every shard, and one uid's presence.
 import { callHub } from "./hub/calls";
 import type { PushHub } from "./hub/push-hub";
-import { hubAt, hubFor } from "./hub/shards";
+import { callEveryShard, hubFor } from "./hub/shards";
 import type { InboxStats, Presence, ShardStats } from "./messages";
 
 export async function collectStats(namespace: DurableObjectNamespace<PushHub>, shards: number): Promise<InboxStats> {
-  const perShard: ShardStats[] = await Promise.all(
-    Array.from({ length: shards }, (_, shard) =>
-      callHub(
-        () => hubAt(namespace, shard, shards),
-        (hub) => hub.stats(),
-        true,
-      ),
-    ),
-  );
+  const perShard: ShardStats[] = await callEveryShard(namespace, shards, (hub) => hub.stats(), true);
   const sum = (pick: (s: ShardStats) => number) => perShard.reduce((total, s) => total + pick(s), 0);
   return {
     streams: sum((s) => s.streams),

@@ -1,6 +1,7 @@
 // Which PushHub object serves a uid. One object ("global") by default; with
 // HUB_SHARDS=n a stable hash puts each uid on one of n objects, so a uid's
 // streams, history and read state always live together.
+import { callHub } from "./calls";
 import type { PushHub } from "./push-hub";
 
 /** FNV-1a over the uid's UTF-16 code units: stable across deploys and runtimes. */
@@ -49,4 +50,14 @@ export function groupByShard(uids: readonly string[], shards: number): Map<numbe
     else group.push(uid);
   }
   return groups;
+}
+
+/** `call` on every shard's hub (through callHub's retry rules), the answers in shard order. */
+export function callEveryShard<T>(
+  namespace: DurableObjectNamespace<PushHub>,
+  shards: number,
+  call: (hub: DurableObjectStub<PushHub>) => Promise<T>,
+  idempotent: boolean,
+): Promise<T[]> {
+  return Promise.all(Array.from({ length: shards }, (_, shard) => callHub(() => hubAt(namespace, shard, shards), call, idempotent)));
 }
