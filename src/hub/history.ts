@@ -141,26 +141,30 @@ export class History {
 
   private flushDelivered(): void {
     this.flushScheduled = false;
-    const rows = this.pendingDelivered.splice(0);
-    for (let at = 0; at < rows.length; at += 50) {
-      const chunk = rows.slice(at, at + 50);
-      this.sql.exec(
-        `WITH d(id, n) AS (VALUES ${chunk.map(() => "(?, ?)").join(", ")})
+    this.execForRows(
+      this.pendingDelivered.splice(0),
+      (values) => `WITH d(id, n) AS (VALUES ${values})
          UPDATE messages SET delivered = (SELECT n FROM d WHERE d.id = messages.id) WHERE id IN (SELECT id FROM d)`,
-        ...chunk.flat(),
-      );
-    }
+    );
   }
 
   /** `INSERT INTO <into> VALUES (…), (…)` in as few statements as the parameter limit allows. */
   private insertRows(into: string, rows: ReadonlyArray<readonly unknown[]>): void {
+    this.execForRows(rows, (values) => `INSERT INTO ${into} VALUES ${values}`);
+  }
+
+  /**
+   * One statement per as many rows as its parameters allow: `statement` gets
+   * the rows' `(?, ?), (?, ?)…` and the rows are bound in order.
+   */
+  private execForRows(rows: ReadonlyArray<readonly unknown[]>, statement: (values: string) => string): void {
     if (rows.length === 0) return;
     const perRow = rows[0]!.length;
     const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / perRow);
     const placeholder = `(${Array.from({ length: perRow }, () => "?").join(", ")})`;
     for (let at = 0; at < rows.length; at += rowsPerStatement) {
       const chunk = rows.slice(at, at + rowsPerStatement);
-      this.sql.exec(`INSERT INTO ${into} VALUES ${chunk.map(() => placeholder).join(", ")}`, ...chunk.flat());
+      this.sql.exec(statement(chunk.map(() => placeholder).join(", ")), ...chunk.flat());
     }
   }
 
