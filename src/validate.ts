@@ -134,5 +134,8 @@ export const parseUid = (value: unknown): string => parse(UidText, value, "uid")
 export function parseResumePoint(text: string | undefined): ResumePoint | undefined {
   const trimmed = text?.trim() ?? "";
   if (trimmed === "") return undefined;
-  return /^(0|[1-9][0-9]{0,15})$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : "unknown";
+  // "0" too: the head before the first message, as the opening `unread` event says it.
+  if (trimmed === "0") return 0;
+  const id = v.safeParse(MessageIdText, trimmed);
+  return id.success ? id.output : "unknown";
 }
